@@ -1,0 +1,33 @@
+package periodic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrInvalidState is returned by Result and Err on a pending future,
+	// and by Resolve and Reject on a promise that is already settled.
+	ErrInvalidState = errors.New("periodic: invalid state")
+
+	// ErrCancelled is the error of a cancelled future. It wraps
+	// context.Canceled, so errors.Is(err, context.Canceled) holds for it.
+	ErrCancelled = fmt.Errorf("periodic: cancelled: %w", context.Canceled)
+
+	// ErrClosed is returned for work refused because the scheduler is
+	// shutting down or has shut down.
+	ErrClosed = errors.New("periodic: scheduler closed")
+
+	// ErrSkipped is the error of the future of a tick that did not run
+	// because of the job's overlap or misfire policy.
+	ErrSkipped = errors.New("periodic: tick skipped")
+
+	// ErrClaimed is the error of the future of a tick that another
+	// replica claimed through the scheduler's Locker.
+	ErrClaimed = errors.New("periodic: tick claimed by another replica")
+
+	// ErrInvalid is wrapped by every error about bad input: a bad option,
+	// trigger, cron expression or argument. The message names the value.
+	ErrInvalid = errors.New("periodic: invalid argument")
+)

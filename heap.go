@@ -1,0 +1,103 @@
+package periodic
+
+import "time"
+
+// event is something the dispatcher does when a deadline comes: a job's
+// tick, a sleeper's wake-up, a run's timeout, a delayed start.
+type event interface {
+	fire(e *entry, now time.Time)
+}
+
+// entry is a deadline in the scheduler's heap. Entries due at the same
+// instant are released in registration order (seq).
+type entry struct {
+	when  time.Time
+	seq   uint64
+	index int // position in the heap; -1 when not in it
+	ev    event
+}
+
+// deadlines is a min-heap of entries ordered by (when, seq). The scheduler's
+// mu guards it.
+type deadlines []*entry
+
+// before orders two entries.
+func (h deadlines) before(i, j int) bool {
+	a, b := h[i], h[j]
+	if c := a.when.Compare(b.when); c != 0 {
+		return c < 0
+	}
+	return a.seq < b.seq
+}
+
+// swap exchanges two entries and their indexes.
+func (h deadlines) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+
+// push adds e.
+func (h *deadlines) push(e *entry) {
+	e.index = len(*h)
+	*h = append(*h, e)
+	h.up(e.index)
+}
+
+// peek returns the earliest entry, or nil.
+func (h deadlines) peek() *entry {
+	if len(h) == 0 {
+		return nil
+	}
+	return h[0]
+}
+
+// remove takes e out of the heap if it is in it.
+func (h *deadlines) remove(e *entry) {
+	i := e.index
+	if i < 0 || i >= len(*h) || (*h)[i] != e {
+		return
+	}
+	last := len(*h) - 1
+	if i != last {
+		h.swap(i, last)
+	}
+	(*h)[last] = nil
+	*h = (*h)[:last]
+	e.index = -1
+	if i != last {
+		h.down(i)
+		h.up(i)
+	}
+}
+
+// up restores the order from i towards the root.
+func (h deadlines) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.before(i, p) {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+// down restores the order from i towards the leaves.
+func (h deadlines) down(i int) {
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && h.before(r, l) {
+			m = r
+		}
+		if !h.before(m, i) {
+			return
+		}
+		h.swap(i, m)
+		i = m
+	}
+}

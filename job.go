@@ -1,0 +1,419 @@
+package periodic
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"sync/atomic"
+	"time"
+)
+
+// Job is a function scheduled on a trigger; Schedule returns it. Each run
+// of the job, whether a tick or RunNow, gets its own Future. All methods
+// are safe for use by several goroutines.
+type Job[T any] struct {
+	s       *Scheduler
+	fn      Func[T]
+	trigger Trigger
+	cfg     *jobConfig
+	name    string
+	id      int
+	tick    entry // the next tick, in the scheduler's heap while active
+
+	// Guarded by s.mu.
+	state    jobState
+	pausedBy error
+	ticks    int       // runs admitted by ticks, for WithLimit
+	active   []*run[T] // runs in flight
+	queue    []*run[T] // runs waiting their turn (OverlapQueue)
+	slotWait *run[T]   // the run waiting for a concurrency slot
+	last     *Future[T]
+	onRun    []*onRun[T] // copied on write
+	stats    Stats
+}
+
+// jobState is where a job is in its life.
+type jobState uint8
+
+const (
+	jobIdle    jobState = iota // scheduled, waiting for Start
+	jobActive                  // its next tick is in the heap
+	jobPaused                  // Pause took its tick out
+	jobEnded                   // no more ticks: limit, stop time, trigger end
+	jobRemoved                 // Remove or Shutdown
+)
+
+// onRun is an OnRun registration.
+type onRun[T any] struct {
+	fn      func(time.Time, *Future[T])
+	stopped atomic.Bool
+}
+
+// Schedule adds a job that calls fn on trigger t. The job's anchor is
+// WithStartAt, else the time of Start (or of Schedule, when the scheduler
+// has started); its first tick is t.Next(anchor), or the anchor itself
+// with StartImmediately.
+//
+// Bad input is an error wrapping ErrInvalid that names the value: a nil
+// scheduler, trigger or function, a non-positive Every interval, an empty
+// At, a bad option, a duplicate name. After Shutdown it returns ErrClosed.
+func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*Job[T], error) {
+	cfg := newJobConfig(opts)
+	if err := checkSchedule(s, t, fn == nil, cfg); err != nil {
+		return nil, err
+	}
+	j := &Job[T]{s: s, fn: fn, trigger: t, cfg: cfg, name: cfg.name}
+	j.tick.ev, j.tick.index = j, -1
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("periodic: Schedule: %w", ErrClosed)
+	}
+	s.jobSeq++
+	j.id = s.jobSeq
+	if j.name == "" {
+		j.name = fmt.Sprintf("job-%d", j.id)
+	}
+	if _, dup := s.jobs[j.name]; dup {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("%w: WithName(%q): a job of that name exists", ErrInvalid, j.name)
+	}
+	s.jobs[j.name] = j
+	started := s.started
+	s.mu.Unlock()
+	if started {
+		j.arm(s.Now())
+	}
+	return j, nil
+}
+
+// checkSchedule reports Schedule's bad arguments.
+func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
+	switch {
+	case s == nil:
+		return fmt.Errorf("%w: Schedule: nil scheduler", ErrInvalid)
+	case s.cfg.err != nil:
+		return s.cfg.err
+	case t == nil:
+		return fmt.Errorf("%w: Schedule: nil trigger", ErrInvalid)
+	case nilFn:
+		return fmt.Errorf("%w: Schedule: nil function", ErrInvalid)
+	case cfg.err != nil:
+		return cfg.err
+	}
+	if v, ok := t.(interface{ validate() error }); ok {
+		return v.validate()
+	}
+	return nil
+}
+
+// arm computes the first tick from the anchor and puts it in the heap.
+func (j *Job[T]) arm(now time.Time) {
+	first := j.first(now)
+	s := j.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j.state != jobIdle || s.closing {
+		return
+	}
+	if first.IsZero() {
+		j.state = jobEnded
+		return
+	}
+	j.state = jobActive
+	s.pushLocked(&j.tick, first)
+}
+
+// first returns the job's first tick: from the anchor, but never before
+// now unless replicas must agree on it (a locker's epoch-aligned Every).
+func (j *Job[T]) first(now time.Time) time.Time {
+	anchor, aligned := j.cfg.startAt, false
+	if anchor.IsZero() {
+		anchor = now
+		if e, ok := j.trigger.(every); ok && j.s.cfg.locker != nil {
+			epoch := time.Unix(0, 0)
+			anchor, aligned = epoch.Add(now.Sub(epoch).Truncate(e.d)).In(now.Location()), true
+		}
+	}
+	t := anchor
+	if !j.cfg.immediate {
+		t = j.next(anchor)
+	} else if !j.cfg.stopAt.IsZero() && anchor.After(j.cfg.stopAt) {
+		return time.Time{}
+	}
+	for !aligned && !t.IsZero() && t.Before(now) {
+		t = j.skipAhead(t, now)
+	}
+	return t
+}
+
+// next returns the tick after t, or zero when the job has no more: the
+// trigger ended, went backwards, or passed WithStopAt.
+func (j *Job[T]) next(t time.Time) time.Time {
+	n := j.trigger.Next(t.In(j.s.cfg.loc))
+	if n.IsZero() || !n.After(t) || (!j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt)) {
+		return time.Time{}
+	}
+	return n
+}
+
+// Name returns the job's name.
+func (j *Job[T]) Name() string { return j.name }
+
+// Tags returns the job's tags.
+func (j *Job[T]) Tags() []string { return slices.Clone(j.cfg.tags) }
+
+// NextRun returns the job's next tick, or the zero time when it will not
+// run again or is paused. Compare it with Equal, not ==.
+func (j *Job[T]) NextRun() time.Time {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	if j.state != jobActive {
+		return time.Time{}
+	}
+	return j.tick.when
+}
+
+// Last returns the future of the job's latest run to start, or nil before
+// the first.
+func (j *Job[T]) Last() *Future[T] {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	return j.last
+}
+
+// Stats returns the job's counters.
+func (j *Job[T]) Stats() Stats {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	return j.stats
+}
+
+// OnRun registers fn to see every run of the job: each tick's run as it
+// starts, each RunNow, and each skipped tick, whose future has already
+// failed with ErrSkipped. fn runs on the run's goroutine before the job's
+// function (for skipped ticks, on a goroutine of the scheduler), so it
+// should be quick. The returned stop removes it and reports whether it was
+// still registered.
+func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool) {
+	reg := &onRun[T]{fn: fn}
+	s := j.s
+	s.mu.Lock()
+	j.onRun = append(slices.Clip(j.onRun), reg)
+	s.mu.Unlock()
+	return func() bool {
+		if !reg.stopped.CompareAndSwap(false, true) {
+			return false
+		}
+		s.mu.Lock()
+		j.onRun = slices.DeleteFunc(slices.Clone(j.onRun), func(o *onRun[T]) bool { return o == reg })
+		s.mu.Unlock()
+		return true
+	}
+}
+
+// notifyRun calls the OnRun functions and the BeforeRun hook.
+func (j *Job[T]) notifyRun(tick time.Time, f *Future[T]) {
+	j.s.mu.Lock()
+	regs := j.onRun
+	j.s.mu.Unlock()
+	for _, reg := range regs {
+		if !reg.stopped.Load() {
+			reg.fn(tick, f)
+		}
+	}
+}
+
+// RunNow starts a run of the job at once, outside its trigger: it neither
+// counts towards WithLimit nor obeys the Overlap policy, but it does wait
+// for a slot under WithMaxConcurrency. TickFrom in the run returns the time
+// RunNow was called. After Shutdown or Remove the future has already
+// failed with ErrClosed.
+func (j *Job[T]) RunNow() *Future[T] {
+	s := j.s
+	s.mu.Lock()
+	if s.closing || j.state == jobRemoved {
+		s.mu.Unlock()
+		return failed[T](fmt.Errorf("periodic: job %q: RunNow: %w", j.name, ErrClosed))
+	}
+	r := newRun(j, s.Now(), false)
+	ok := s.admitLocked(r)
+	s.mu.Unlock()
+	if !ok {
+		r.refuse(j.skipErr(r.tick, "a run already waits for a concurrency slot"))
+	}
+	return &r.fut
+}
+
+// Remove takes the job off the scheduler: no more ticks, and runs waiting
+// to start fail with ErrClosed. Runs in flight go on. Its name becomes free.
+func (j *Job[T]) Remove() {
+	s := j.s
+	s.mu.Lock()
+	if j.state == jobRemoved {
+		s.mu.Unlock()
+		return
+	}
+	waiting := j.closeLocked()
+	if s.jobs[j.name] == jobHandle(j) {
+		delete(s.jobs, j.name)
+	}
+	s.mu.Unlock()
+	for _, r := range waiting {
+		r.refuse(fmt.Errorf("periodic: job %q removed: %w", j.name, ErrClosed))
+	}
+}
+
+// closeLocked ends the job's ticking and returns the runs that were
+// waiting to start.
+func (j *Job[T]) closeLocked() []starter {
+	s := j.s
+	j.state = jobRemoved
+	s.heap.remove(&j.tick)
+	var waiting []starter
+	for _, r := range j.queue {
+		waiting = append(waiting, r)
+	}
+	j.queue = nil
+	if r := j.slotWait; r != nil {
+		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
+		j.slotWait = nil
+		waiting = append(waiting, r)
+	}
+	return waiting
+}
+
+// Pause stops the job's ticks until Resume; runs in flight go on.
+func (j *Job[T]) Pause() {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	if j.state == jobActive {
+		j.s.heap.remove(&j.tick)
+		j.state = jobPaused
+	}
+}
+
+// Resume restarts a paused job at its first tick after now: ticks missed
+// while paused do not run.
+func (j *Job[T]) Resume() {
+	s := j.s
+	s.mu.Lock()
+	if j.state != jobPaused {
+		s.mu.Unlock()
+		return
+	}
+	from := j.tick.when
+	s.mu.Unlock()
+	now := s.Now()
+	t := from
+	for !t.IsZero() && !t.After(now) {
+		t = j.skipAhead(t, now)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j.state != jobPaused {
+		return
+	}
+	j.pausedBy = nil
+	if t.IsZero() {
+		j.state = jobEnded
+		return
+	}
+	j.state = jobActive
+	s.pushLocked(&j.tick, t)
+}
+
+// Paused reports whether the job is paused.
+func (j *Job[T]) Paused() bool {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	return j.state == jobPaused
+}
+
+// skipAhead returns the next tick after t, jumping straight to the last
+// tick at or before now for Every triggers.
+func (j *Job[T]) skipAhead(t, now time.Time) time.Time {
+	if e, ok := j.trigger.(every); ok && now.Sub(t) > 2*e.d {
+		k := now.Sub(t) / e.d
+		t = t.Add((k - 1) * e.d)
+		if !j.cfg.stopAt.IsZero() && t.After(j.cfg.stopAt) {
+			return time.Time{}
+		}
+	}
+	return j.next(t)
+}
+
+// info describes the job.
+func (j *Job[T]) info() JobInfo {
+	return JobInfo{Name: j.name, Tags: j.Tags(), NextRun: j.NextRun(), Paused: j.Paused(), Stats: j.Stats()}
+}
+
+// retried reports a failed attempt that will be retried.
+func (j *Job[T]) retried(attempt int, err error) {
+	j.s.report(Event{Kind: EventRetry, Job: j.name, Attempt: attempt, Err: err, Start: j.s.Now()})
+}
+
+// order returns the job's registration number.
+func (j *Job[T]) order() int { return j.id }
+
+// jobHandle is a job seen by the scheduler without its type.
+type jobHandle interface {
+	arm(now time.Time)
+	closeLocked() []starter
+	doneLocked(r *runBase, took time.Duration, err error) starter
+	info() JobInfo
+	order() int
+	remove()
+}
+
+// remove is Remove, for the scheduler.
+func (j *Job[T]) remove() { j.Remove() }
+
+// JobInfo describes a job, for listing.
+type JobInfo struct {
+	Name    string
+	Tags    []string
+	NextRun time.Time // zero when it will not run again or is paused
+	Paused  bool
+	Stats   Stats
+}
+
+// Jobs lists the scheduler's jobs in the order they were scheduled.
+func (s *Scheduler) Jobs() []JobInfo {
+	hs := s.jobsInOrder()
+	out := make([]JobInfo, len(hs))
+	for i, h := range hs {
+		out[i] = h.info()
+	}
+	return out
+}
+
+// RemoveByTag removes every job carrying tag and returns how many it
+// removed.
+func (s *Scheduler) RemoveByTag(tag string) int {
+	n := 0
+	for _, h := range s.jobsInOrder() {
+		if slices.Contains(h.info().Tags, tag) {
+			h.remove()
+			n++
+		}
+	}
+	return n
+}
+
+// jobsInOrder returns the jobs sorted by registration.
+func (s *Scheduler) jobsInOrder() []jobHandle {
+	s.mu.Lock()
+	hs := make([]jobHandle, 0, len(s.jobs))
+	for _, h := range s.jobs {
+		hs = append(hs, h)
+	}
+	s.mu.Unlock()
+	sort.Slice(hs, func(a, b int) bool { return hs[a].order() < hs[b].order() })
+	return hs
+}
+
+// skipErr describes a skipped tick.
+func (j *Job[T]) skipErr(tick time.Time, why string) error {
+	return fmt.Errorf("%w: job %q tick %s: %s", ErrSkipped, j.name, tick.Format(time.RFC3339Nano), why)
+}

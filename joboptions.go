@@ -1,0 +1,238 @@
+package periodic
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// JobOption configures a job; see Schedule.
+type JobOption func(*jobConfig)
+
+// jobConfig is a job's configuration. Jobs scheduled without options share
+// one default configuration.
+type jobConfig struct {
+	name      string
+	tags      []string
+	immediate bool
+	startAt   time.Time
+	stopAt    time.Time
+	limit     int
+	timeout   time.Duration
+	retry     *Retry
+	jitter    time.Duration
+	overlap   Overlap
+	misfire   Misfire
+	buffer    int
+	err       error
+}
+
+// defaultJobConfig is shared by jobs scheduled without options.
+var defaultJobConfig = jobConfig{buffer: defaultBuffer}
+
+// defaultBuffer bounds OverlapQueue unless WithBuffer says otherwise.
+const defaultBuffer = 1000
+
+// fail records the first bad option.
+func (c *jobConfig) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+	}
+}
+
+// Overlap says what a job does when a tick comes while an earlier run of
+// the same job is still in flight.
+type Overlap int
+
+const (
+	// OverlapAllow starts the new run alongside the old ones: the seed
+	// scenario's concurrency, and the default.
+	OverlapAllow Overlap = iota
+	// OverlapSkip skips the tick: its future fails with ErrSkipped.
+	OverlapSkip
+	// OverlapQueue runs the tick after the runs before it, in order. At
+	// most WithBuffer ticks (default 1,000) wait; beyond that a tick is
+	// skipped.
+	OverlapQueue
+	// OverlapReplace cancels the runs in flight and starts the new one.
+	OverlapReplace
+	// OverlapBufferOne keeps at most one tick waiting for the run in
+	// flight; ticks that come while one waits are skipped.
+	OverlapBufferOne
+)
+
+// String returns the policy's name.
+func (o Overlap) String() string {
+	names := []string{"allow", "skip", "queue", "replace", "buffer-one"}
+	if o < 0 || int(o) >= len(names) {
+		return fmt.Sprintf("Overlap(%d)", int(o))
+	}
+	return names[o]
+}
+
+// Misfire says what a job does when the scheduler wakes later than a tick
+// plus the misfire grace (WithMisfireGrace): a paused process, a clock
+// jump, a busy machine.
+type Misfire int
+
+const (
+	// MisfireCoalesce runs once, for the latest missed tick: the default.
+	MisfireCoalesce Misfire = iota
+	// MisfireSkip runs none of the missed ticks and resumes at the next.
+	MisfireSkip
+	// MisfireCatchUp runs every missed tick, oldest first, up to
+	// maxCatchUp of them.
+	MisfireCatchUp
+)
+
+// maxCatchUp bounds the runs MisfireCatchUp starts at once.
+const maxCatchUp = 1000
+
+// String returns the policy's name.
+func (m Misfire) String() string {
+	names := []string{"coalesce", "skip", "catch-up"}
+	if m < 0 || int(m) >= len(names) {
+		return fmt.Sprintf("Misfire(%d)", int(m))
+	}
+	return names[m]
+}
+
+// WithName names the job. Names are unique within a scheduler; with a
+// Locker, the name is what replicas agree on. The default is "job-N".
+func WithName(name string) JobOption {
+	return func(c *jobConfig) {
+		if name == "" {
+			c.fail("WithName(\"\"): the name must not be empty")
+			return
+		}
+		c.name = name
+	}
+}
+
+// WithTags attaches tags to the job, for Scheduler.Jobs and RemoveByTag.
+func WithTags(tags ...string) JobOption {
+	return func(c *jobConfig) { c.tags = append(c.tags, tags...) }
+}
+
+// StartImmediately makes the job's first tick its anchor itself rather
+// than the trigger's first activation after it.
+func StartImmediately() JobOption {
+	return func(c *jobConfig) { c.immediate = true }
+}
+
+// WithStartAt sets the job's anchor: its ticks are computed from t rather
+// than from the time the scheduler started.
+func WithStartAt(t time.Time) JobOption {
+	return func(c *jobConfig) {
+		if t.IsZero() {
+			c.fail("WithStartAt(zero time)")
+			return
+		}
+		c.startAt = t
+	}
+}
+
+// WithStopAt ends the job: no tick after t runs.
+func WithStopAt(t time.Time) JobOption {
+	return func(c *jobConfig) {
+		if t.IsZero() {
+			c.fail("WithStopAt(zero time)")
+			return
+		}
+		c.stopAt = t
+	}
+}
+
+// WithLimit ends the job after n runs started by ticks. Skipped ticks and
+// RunNow do not count.
+func WithLimit(n int) JobOption {
+	return func(c *jobConfig) {
+		if n < 1 {
+			c.fail("WithLimit(%d): the limit must be at least 1", n)
+			return
+		}
+		c.limit = n
+	}
+}
+
+// WithTimeout ends each run's context d after the run starts, on the
+// scheduler's clock. A run that returns because of it fails with an error
+// wrapping context.DeadlineExceeded.
+func WithTimeout(d time.Duration) JobOption {
+	return func(c *jobConfig) {
+		if d <= 0 {
+			c.fail("WithTimeout(%v): the timeout must be positive", d)
+			return
+		}
+		c.timeout = d
+	}
+}
+
+// WithJitter delays each run by a random duration in [0, d) after its
+// tick, drawn from the scheduler's random source (WithRand). The tick
+// itself, and TickFrom, stay anchored.
+func WithJitter(d time.Duration) JobOption {
+	return func(c *jobConfig) {
+		if d < 0 {
+			c.fail("WithJitter(%v): the jitter must not be negative", d)
+			return
+		}
+		c.jitter = d
+	}
+}
+
+// WithOverlap sets what happens when a tick comes while a run is in
+// flight. The default is OverlapAllow.
+func WithOverlap(o Overlap) JobOption {
+	return func(c *jobConfig) {
+		if o < OverlapAllow || o > OverlapBufferOne {
+			c.fail("WithOverlap(%v): unknown policy", o)
+			return
+		}
+		c.overlap = o
+	}
+}
+
+// WithBuffer bounds the ticks OverlapQueue keeps waiting. The default is
+// 1,000.
+func WithBuffer(n int) JobOption {
+	return func(c *jobConfig) {
+		if n < 1 {
+			c.fail("WithBuffer(%d): the bound must be at least 1", n)
+			return
+		}
+		c.buffer = n
+	}
+}
+
+// WithMisfire sets what happens to ticks the scheduler missed. The
+// default is MisfireCoalesce.
+func WithMisfire(m Misfire) JobOption {
+	return func(c *jobConfig) {
+		if m < MisfireCoalesce || m > MisfireCatchUp {
+			c.fail("WithMisfire(%v): unknown policy", m)
+			return
+		}
+		c.misfire = m
+	}
+}
+
+// newJobConfig applies opts, sharing the default when there are none.
+func newJobConfig(opts []JobOption) *jobConfig {
+	if len(opts) == 0 {
+		return &defaultJobConfig
+	}
+	c := defaultJobConfig
+	for _, o := range opts {
+		if o == nil {
+			c.fail("nil JobOption")
+			continue
+		}
+		o(&c)
+	}
+	c.tags = slices.Clip(c.tags)
+	if c.err == nil && !c.stopAt.IsZero() && !c.startAt.IsZero() && c.stopAt.Before(c.startAt) {
+		c.fail("WithStopAt(%s) is before WithStartAt(%s)", c.stopAt.Format(time.RFC3339), c.startAt.Format(time.RFC3339))
+	}
+	return &c
+}

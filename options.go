@@ -1,0 +1,128 @@
+package periodic
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/benbjohnson/clock"
+)
+
+// Option configures a Scheduler; see New for the defaults.
+type Option func(*config)
+
+// config is a scheduler's configuration.
+type config struct {
+	clock   clock.Clock
+	log     *slog.Logger
+	loc     *time.Location
+	maxRuns int
+	locker  Locker
+	rand    *rand.Rand
+	hooks   Hooks
+	grace   time.Duration
+	err     error
+}
+
+// fail records the first bad option.
+func (c *config) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+	}
+}
+
+// WithClock makes the scheduler read time and arm timers through c. Tests
+// pass a *clock.Mock (or a periodictest.Clock) and drive it with
+// periodictest.Advance.
+func WithClock(c clock.Clock) Option {
+	return func(cfg *config) {
+		if c == nil {
+			cfg.fail("WithClock(nil)")
+			return
+		}
+		cfg.clock = c
+	}
+}
+
+// WithLogger makes the scheduler log runs (at Debug), failures and misfires
+// (at Warn) and panics in callbacks (at Error) to l.
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *config) {
+		if l == nil {
+			cfg.fail("WithLogger(nil)")
+			return
+		}
+		cfg.log = l
+	}
+}
+
+// WithLocation sets the zone in which calendar triggers (Cron) see the
+// times they are given.
+func WithLocation(loc *time.Location) Option {
+	return func(cfg *config) {
+		if loc == nil {
+			cfg.fail("WithLocation(nil)")
+			return
+		}
+		cfg.loc = loc
+	}
+}
+
+// WithMaxConcurrency caps the runs in flight across all jobs at n. A run
+// that finds no free slot waits, in order, as a pending future; each job
+// has at most one run waiting, and its later ticks while one waits are
+// skipped (ErrSkipped) rather than queued without end.
+func WithMaxConcurrency(n int) Option {
+	return func(cfg *config) {
+		if n < 1 {
+			cfg.fail("WithMaxConcurrency(%d): the limit must be at least 1", n)
+			return
+		}
+		cfg.maxRuns = n
+	}
+}
+
+// WithLocker makes replicas coordinate through l so that each tick runs on
+// one replica only. With a locker, Every(d) ticks fall on multiples of d
+// since the Unix epoch (unless WithStartAt fixes the anchor), so that
+// replicas started at different moments agree on them.
+func WithLocker(l Locker) Option {
+	return func(cfg *config) {
+		if l == nil {
+			cfg.fail("WithLocker(nil)")
+			return
+		}
+		cfg.locker = l
+	}
+}
+
+// WithRand sets the random source for jitter (WithJitter and retry
+// jitter). Tests pass a seeded source to make jitter repeatable.
+func WithRand(r *rand.Rand) Option {
+	return func(cfg *config) {
+		if r == nil {
+			cfg.fail("WithRand(nil)")
+			return
+		}
+		cfg.rand = r
+	}
+}
+
+// WithMisfireGrace sets how late a tick may start before it counts as
+// misfired and the job's Misfire policy applies. The default is one
+// second.
+func WithMisfireGrace(d time.Duration) Option {
+	return func(cfg *config) {
+		if d < 0 {
+			cfg.fail("WithMisfireGrace(%v): the grace must not be negative", d)
+			return
+		}
+		cfg.grace = d
+	}
+}
+
+// WithHooks registers functions the scheduler calls around runs.
+func WithHooks(h Hooks) Option {
+	return func(cfg *config) { cfg.hooks = h }
+}

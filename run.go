@@ -1,0 +1,320 @@
+package periodic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/benbjohnson/clock"
+)
+
+// runKey is the context key under which a run's context finds itself.
+type runKey struct{}
+
+// runBase is the context of one run, and the part of a run the scheduler
+// handles without knowing its type.
+type runBase struct {
+	context.Context
+	cancelFn context.CancelFunc
+	s        *Scheduler
+	tick     time.Time
+	ticked   bool // started by a tick, not RunNow
+	attempt  atomic.Int32
+	timedOut atomic.Bool
+	deadline entry // the run's timeout in the heap, if any
+}
+
+// Value returns the run itself for runKey, and defers to the parent for
+// other keys.
+func (r *runBase) Value(key any) any {
+	if key == (runKey{}) {
+		return r
+	}
+	return r.Context.Value(key)
+}
+
+// Err returns context.DeadlineExceeded once the run's timeout has passed.
+func (r *runBase) Err() error {
+	if r.timedOut.Load() {
+		return context.DeadlineExceeded
+	}
+	return r.Context.Err()
+}
+
+// Deadline returns the end of the run's timeout, if it has one.
+func (r *runBase) Deadline() (time.Time, bool) {
+	if r.deadline.ev == nil {
+		return time.Time{}, false
+	}
+	return r.deadline.when, true
+}
+
+// cancel cancels the run's context.
+func (r *runBase) cancel() { r.cancelFn() }
+
+// fire ends the run's context when its timeout passes.
+func (r *runBase) fire(_ *entry, _ time.Time) {
+	r.timedOut.Store(true)
+	r.cancelFn()
+}
+
+// runOf returns the run that ctx belongs to, or nil.
+func runOf(ctx context.Context) *runBase {
+	r, _ := ctx.Value(runKey{}).(*runBase)
+	return r
+}
+
+// schedulerOf returns the scheduler of the run ctx belongs to, or nil.
+func schedulerOf(ctx context.Context) *Scheduler {
+	if r := runOf(ctx); r != nil {
+		return r.s
+	}
+	return nil
+}
+
+// TickFrom returns the scheduled tick of the run that ctx belongs to: the
+// instant the trigger named, not the moment the run started, or the time
+// RunNow was called. It returns the zero time outside a run.
+func TickFrom(ctx context.Context) time.Time {
+	if r := runOf(ctx); r != nil {
+		return r.tick
+	}
+	return time.Time{}
+}
+
+// Attempt returns the attempt number (1 for the first) of the run that ctx
+// belongs to, for jobs with WithRetry. It returns 0 outside a run.
+func Attempt(ctx context.Context) int {
+	if r := runOf(ctx); r != nil {
+		return int(r.attempt.Load())
+	}
+	return 0
+}
+
+// Sleep pauses the calling run for d on its scheduler's clock, and returns
+// early with ctx.Err() if ctx ends first. With a mock clock driven by
+// periodictest, the run wakes at exactly its deadline. Outside a run it
+// sleeps on the real clock. A d of zero or less returns at once.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return nil
+	}
+	r := runOf(ctx)
+	if r == nil {
+		return sleepReal(ctx, d)
+	}
+	s := r.s
+	sl := &sleeper{ch: make(chan struct{})}
+	sl.ev = sl
+	w := &waiter{ch: sl.ch, done: ctx.Done()}
+	s.mu.Lock()
+	s.pushLocked(&sl.entry, s.cfg.clock.Now().Add(d))
+	s.blockLocked(w)
+	s.mu.Unlock()
+	err := waitForBlocked(ctx, sl.ch)
+	s.mu.Lock()
+	s.heap.remove(&sl.entry)
+	delete(s.waiters, w)
+	s.busy++
+	s.notifyLocked()
+	s.mu.Unlock()
+	return err
+}
+
+// sleeper is a Sleep in the heap.
+type sleeper struct {
+	entry
+	ch chan struct{}
+}
+
+// fire wakes the sleeper.
+func (sl *sleeper) fire(_ *entry, _ time.Time) { close(sl.ch) }
+
+// sleepReal sleeps on the real clock.
+func sleepReal(ctx context.Context, d time.Duration) error {
+	t := clock.New().Timer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitForBlocked waits like waitFor for a goroutine already counted as
+// blocked.
+func waitForBlocked(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		select {
+		case <-ch:
+			return nil
+		default:
+			return ctx.Err()
+		}
+	}
+}
+
+// run is one run of a job.
+type run[T any] struct {
+	runBase
+	fut Future[T]
+	job *Job[T]
+}
+
+// newRun returns a pending run of j for tick.
+func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &run[T]{job: j}
+	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancel, j.s, tick, ticked
+	r.deadline.index = -1
+	r.fut.cancel, r.fut.owner = cancel, j.s
+	return r
+}
+
+// startLocked starts the run's goroutine.
+func (r *run[T]) startLocked() {
+	s, j := r.s, r.job
+	s.busy++
+	s.live++
+	s.inflight++
+	s.running[&r.runBase] = struct{}{}
+	j.active = append(j.active, r)
+	j.last = &r.fut
+	j.stats.InFlight++
+	go r.exec()
+}
+
+// refuse settles a run that never started.
+func (r *run[T]) refuse(err error) {
+	r.cancelFn()
+	r.fut.settle(*new(T), err)
+}
+
+// exec is the run's goroutine.
+func (r *run[T]) exec() {
+	s, j := r.s, r.job
+	start := s.Now()
+	j.notifyRun(r.tick, &r.fut)
+	s.report(Event{Kind: EventStart, Job: j.name, Tick: r.tick, Start: start})
+	v, err := r.perform()
+	r.cancelFn()
+	if r.timedOut.Load() && (isCancel(err) || err == context.DeadlineExceeded) {
+		err = fmt.Errorf("periodic: job %q: run timed out after %v: %w", j.name, j.cfg.timeout, context.DeadlineExceeded)
+	}
+	r.fut.settle(v, err)
+	took := s.cfg.clock.Now().Sub(start)
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		s.report(Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Err: pe})
+	}
+	s.report(Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
+		Attempt: int(r.attempt.Load()), Err: r.fut.Err()})
+	s.finish(&r.runBase, j, took, r.fut.Err())
+}
+
+// perform waits out the jitter, claims the tick, and calls the job's
+// function, retrying as configured.
+func (r *run[T]) perform() (T, error) {
+	var zero T
+	j, s := r.job, r.s
+	if j.cfg.jitter > 0 {
+		if err := Sleep(r, randDuration(s, j.cfg.jitter)); err != nil {
+			return zero, err
+		}
+	}
+	if s.cfg.locker != nil && r.ticked {
+		lease, err := s.cfg.locker.Claim(r, j.name, r.tick)
+		if err != nil {
+			return zero, fmt.Errorf("periodic: job %q tick %s: %w", j.name, r.tick.Format(time.RFC3339Nano), err)
+		}
+		defer lease.Release(context.WithoutCancel(r))
+	}
+	if j.cfg.timeout > 0 {
+		s.armTimeout(&r.runBase, j.cfg.timeout)
+	}
+	return retry(r, j.cfg.retry, j.fn)
+}
+
+// armTimeout puts the run's timeout in the heap.
+func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
+	s.mu.Lock()
+	r.deadline.ev = r
+	s.pushLocked(&r.deadline, s.cfg.clock.Now().Add(d))
+	s.mu.Unlock()
+}
+
+// finish accounts for a run that returned, and starts what waited for it.
+func (s *Scheduler) finish(r *runBase, j jobHandle, took time.Duration, err error) {
+	s.mu.Lock()
+	s.heap.remove(&r.deadline)
+	delete(s.running, r)
+	s.busy--
+	s.live--
+	s.inflight--
+	next := j.doneLocked(r, took, err)
+	s.grantSlotsLocked()
+	refused := next != nil && !s.admitLocked(next)
+	s.checkDoneLocked()
+	s.notifyLocked()
+	s.mu.Unlock()
+	if refused {
+		next.refuse(fmt.Errorf("%w: a run already waits for a concurrency slot", ErrSkipped))
+	}
+}
+
+// grantSlotsLocked starts runs waiting for a concurrency slot.
+func (s *Scheduler) grantSlotsLocked() {
+	for len(s.slots) > 0 && s.inflight < s.cfg.maxRuns {
+		r := s.slots[0]
+		s.slots = s.slots[1:]
+		r.slotGranted()
+		r.startLocked()
+	}
+}
+
+// admitLocked starts r, or makes it wait for a concurrency slot.
+func (s *Scheduler) admitLocked(r starter) bool {
+	if s.cfg.maxRuns == 0 || s.inflight < s.cfg.maxRuns {
+		r.startLocked()
+		return true
+	}
+	if !r.waitSlot() {
+		return false
+	}
+	s.slots = append(s.slots, r)
+	return true
+}
+
+// starter is a run waiting to start, seen without its type.
+type starter interface {
+	startLocked()
+	refuse(err error)
+	waitSlot() bool
+	slotGranted()
+}
+
+// waitSlot records that the run waits for a slot; false when its job
+// already has one waiting.
+func (r *run[T]) waitSlot() bool {
+	if r.job.slotWait != nil {
+		return false
+	}
+	r.job.slotWait = r
+	return true
+}
+
+// slotGranted clears the job's waiting run.
+func (r *run[T]) slotGranted() {
+	if r.job.slotWait == r {
+		r.job.slotWait = nil
+	}
+}
