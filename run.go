@@ -318,3 +318,32 @@ func (r *run[T]) slotGranted() {
 		r.job.slotWait = nil
 	}
 }
+
+// timer is an afterFunc in the heap.
+type timer struct {
+	entry
+	s  *Scheduler
+	fn func()
+}
+
+// fire runs the timer's function on a goroutine of the scheduler.
+func (t *timer) fire(_ *entry, _ time.Time) { t.s.goTracked(t.fn) }
+
+// afterFunc calls fn on a goroutine of the scheduler once d has passed on
+// its clock. stop cancels the call and reports whether it did.
+func (s *Scheduler) afterFunc(d time.Duration, fn func()) (stop func() bool) {
+	t := &timer{s: s, fn: fn}
+	t.ev = t
+	s.mu.Lock()
+	s.pushLocked(&t.entry, s.cfg.clock.Now().Add(d))
+	s.mu.Unlock()
+	return func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if t.index < 0 {
+			return false
+		}
+		s.heap.remove(&t.entry)
+		return true
+	}
+}
