@@ -54,7 +54,8 @@ const (
 	// most WithBuffer ticks (default 1,000) wait; beyond that a tick is
 	// skipped.
 	OverlapQueue
-	// OverlapReplace cancels the runs in flight and starts the new one.
+	// OverlapReplace cancels the runs in flight and starts the new one as
+	// soon as they have returned.
 	OverlapReplace
 	// OverlapBufferOne keeps at most one tick waiting for the run in
 	// flight; ticks that come while one waits are skipped.

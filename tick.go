@@ -107,10 +107,16 @@ func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal) []refusal {
 		j.queue = append(j.queue, r)
 		j.ticks++
 		return refused
-	case o == OverlapReplace:
+	case busy && o == OverlapReplace:
 		for _, a := range j.active {
 			a.cancel()
 		}
+		for _, q := range j.queue {
+			refused = append(refused, refusal{q, j.skipErr(q.tick, "replaced by a later tick")})
+		}
+		j.queue = append(j.queue[:0], r)
+		j.ticks++
+		return refused
 	}
 	if !s.admitLocked(r) {
 		return append(refused, refusal{r, j.skipErr(tick, "a run already waits for a concurrency slot")})
