@@ -1,6 +1,7 @@
 package periodic
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -93,6 +94,17 @@ func (f *Future[T]) Result() (T, error) {
 func (f *Future[T]) Err() error {
 	_, err := f.Result()
 	return err
+}
+
+// Await blocks until the future settles and returns its Result, or until
+// ctx ends and returns ctx.Err() without touching the future. Inside a run
+// of a scheduler, the run counts as idle while it waits.
+func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	if err := waitFor(ctx, f.Done()); err != nil {
+		var zero T
+		return zero, err
+	}
+	return f.Result()
 }
 
 // Cancelled reports whether the future settled as cancelled.

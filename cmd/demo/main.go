@@ -1,0 +1,136 @@
+// Command demo runs the seed scenario on the real clock: every -every a job
+// is spawned that sleeps a random duration between -min and -max, and the
+// jobs run concurrently. It prints each job's start and finish, like the
+// asyncio original, until Ctrl-C or the end of -for; then it shuts down
+// gracefully, waiting for the jobs still running, and prints a summary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/periodic-go/periodic"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(2)
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	every, min, max, dur time.Duration
+}
+
+// parse reads and checks the flags.
+func parse(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.DurationVar(&o.every, "every", 10*time.Second, "spawn a job this often")
+	fs.DurationVar(&o.min, "min", 5*time.Second, "shortest job")
+	fs.DurationVar(&o.max, "max", 15*time.Second, "longest job")
+	fs.DurationVar(&o.dur, "for", 0, "stop after this long (0: until Ctrl-C)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case o.every <= 0:
+		return o, fmt.Errorf("-every %v: must be positive", o.every)
+	case o.min < 0 || o.max < o.min:
+		return o, fmt.Errorf("-min %v -max %v: need 0 <= min <= max", o.min, o.max)
+	case o.dur < 0:
+		return o, fmt.Errorf("-for %v: must not be negative", o.dur)
+	}
+	return o, nil
+}
+
+// run runs the scenario until a signal or the end of -for.
+func run(args []string, out io.Writer) error {
+	o, err := parse(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if o.dur > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.dur)
+		defer cancel()
+	}
+	st := &stats{out: out}
+	s := periodic.New()
+	if _, err := periodic.Schedule(s, periodic.Every(o.every), st.job(o),
+		periodic.WithName("run_job"), periodic.StartImmediately()); err != nil {
+		return err
+	}
+	s.Start()
+	<-ctx.Done()
+	fmt.Fprintf(out, "%s shutting down, waiting for %d running job(s)\n", stamp(), st.running())
+	if err := s.Shutdown(context.Background()); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s done: %d runs, %d finished, peak concurrency %d\n", stamp(), st.runs, st.done, st.peak)
+	return nil
+}
+
+// stats counts runs; mu guards the counters and the output.
+type stats struct {
+	mu                    sync.Mutex
+	out                   io.Writer
+	runs, done, now, peak int
+}
+
+// job returns the seed's run_job.
+func (st *stats) job(o options) periodic.Func[time.Duration] {
+	return func(ctx context.Context) (time.Duration, error) {
+		d := o.min + time.Duration(rand.Int64N(int64(o.max-o.min)/int64(time.Second)+1))*time.Second
+		st.begin("sleep for %v", d)
+		err := periodic.Sleep(ctx, d)
+		if errors.Is(err, context.Canceled) {
+			st.end("cancelled (%v)", d)
+			return 0, err
+		}
+		st.end("finished (%v)", d)
+		return d, nil
+	}
+}
+
+// begin counts a start and prints it.
+func (st *stats) begin(format string, args ...any) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.runs++
+	st.now++
+	st.peak = max(st.peak, st.now)
+	fmt.Fprintf(st.out, "%s %s\n", stamp(), fmt.Sprintf(format, args...))
+}
+
+// end counts a finish and prints it.
+func (st *stats) end(format string, args ...any) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.now--
+	st.done++
+	fmt.Fprintf(st.out, "%s %s\n", stamp(), fmt.Sprintf(format, args...))
+}
+
+// running returns the runs in flight.
+func (st *stats) running() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.now
+}
+
+// stamp is the asyncio original's timestamp format.
+func stamp() string { return time.Now().Format("2006-01-02 15:04:05.000000") }
