@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -73,7 +74,7 @@ func (s *Scheduler) report(e Event) {
 	switch {
 	case e.Kind == EventPanic:
 		level = slog.LevelError
-	case e.Kind == EventMisfire, e.Kind == EventFinish && e.Err != nil && !isCancel(e.Err):
+	case e.Kind == EventMisfire, e.Kind == EventFinish && e.Err != nil && !isCancel(e.Err) && !errors.Is(e.Err, ErrClaimed):
 		level = slog.LevelWarn
 	}
 	if !s.cfg.log.Enabled(context.Background(), level) {

@@ -236,7 +236,11 @@ func (r *run[T]) perform() (T, error) {
 		if err != nil {
 			return zero, fmt.Errorf("periodic: job %q tick %s: %w", j.name, r.tick.Format(time.RFC3339Nano), err)
 		}
-		defer lease.Release(context.WithoutCancel(r))
+		defer func() {
+			if err := lease.Release(context.WithoutCancel(r)); err != nil {
+				s.cfg.log.Warn("periodic: releasing a claim failed", "job", j.name, "tick", r.tick, "error", err)
+			}
+		}()
 	}
 	if j.cfg.timeout > 0 {
 		s.armTimeout(&r.runBase, j.cfg.timeout)
