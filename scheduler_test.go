@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -244,4 +245,203 @@ func TestBadInput(t *testing.T) {
 	require.ErrorIs(t, err, periodic.ErrInvalid)
 	require.Contains(t, err.Error(), `WithName("x")`)
 	require.NoError(t, good.Shutdown(context.Background()))
+}
+
+// TestRandomTimelineRepeats runs a 200 s seed-like scenario with random
+// lengths, seeded, including lengths that end exactly on a tick, and
+// checks that every run prints the same lines.
+func TestRandomTimelineRepeats(t *testing.T) {
+	run := func() []string {
+		e := newEnv(t)
+		rng := rand.New(rand.NewPCG(7, 7))
+		_, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+			d := 5 + rng.IntN(11) // 10 and 20 end on a later tick
+			e.printf("sleep for %d seconds", d)
+			if err := periodic.Sleep(ctx, time.Duration(d)*time.Second); err != nil {
+				return 0, err
+			}
+			e.printf("finished (%d sec)", d)
+			return d, nil
+		}, periodic.StartImmediately())
+		require.NoError(t, err)
+		e.s.Start()
+		e.advance(200 * time.Second)
+		return e.lines()
+	}
+	first := run()
+	require.Len(t, first, 21+19) // 21 starts (0..200 s); 19 finished by 200 s
+	require.Contains(t, first, "110s finished (10 sec)") // ends on a tick
+	require.Contains(t, first, "  0s sleep for 15 seconds")
+	for i := 0; i < 10; i++ {
+		require.Equal(t, first, run())
+	}
+}
+
+// TestTiesReleaseInRegistrationOrder checks that a tick and a sleeper due
+// at the same instant are released in the order they were registered.
+func TestTiesReleaseInRegistrationOrder(t *testing.T) {
+	e := newEnv(t)
+	_, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		e.printf("a start")
+		if err := periodic.Sleep(ctx, 10*time.Second); err != nil {
+			return 0, err
+		}
+		e.printf("a woke")
+		return 0, nil
+	}, periodic.WithName("a"), periodic.WithLimit(2))
+	require.NoError(t, err)
+	_, err = periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		e.printf("b start")
+		return 0, nil
+	}, periodic.WithName("b"), periodic.WithLimit(2))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(30 * time.Second)
+	// At 20 s: a's tick (registered at 10 s, when its first tick fired),
+	// then a's sleeper (registered when that run called Sleep, which it did
+	// before b's tick was released), then b's tick.
+	require.Equal(t, []string{
+		" 10s a start", " 10s b start",
+		" 20s a start", " 20s a woke", " 20s b start",
+		" 30s a woke",
+	}, e.lines())
+}
+
+// TestAnchoredTicks checks that ticks stay at anchor + k*d however long
+// the runs take, and TickFrom returns the tick.
+func TestAnchoredTicks(t *testing.T) {
+	e := newEnv(t)
+	var ticks []time.Time
+	_, err := periodic.Schedule(e.s, periodic.Every(3*time.Second), func(ctx context.Context) (int, error) {
+		ticks = append(ticks, periodic.TickFrom(ctx))
+		return 0, periodic.Sleep(ctx, 7*time.Second)
+	}, periodic.WithStartAt(at(1)), periodic.WithLimit(4))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(30 * time.Second)
+	require.Equal(t, []time.Time{at(4), at(7), at(10), at(13)}, ticks)
+}
+
+// TestRunNowAndLast checks RunNow's tick, Await, and Last.
+func TestRunNowAndLast(t *testing.T) {
+	e := newEnv(t)
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Hour), func(ctx context.Context) (time.Time, error) {
+		return periodic.TickFrom(ctx), periodic.Sleep(ctx, 2*time.Second)
+	}, periodic.WithLimit(1))
+	require.NoError(t, err)
+	require.Nil(t, job.Last())
+	e.s.Start()
+	e.advance(5 * time.Second)
+	f := job.RunNow()
+	require.Same(t, f, job.Last())
+	e.advance(2 * time.Second)
+	v, err := f.Await(context.Background())
+	require.NoError(t, err)
+	require.True(t, v.Equal(at(5)), "tick of RunNow is when it was called: %v", v)
+	require.True(t, job.NextRun().Equal(at(3600)))
+}
+
+// TestAwaitInsideRunIsIdle checks that a run awaiting another run's
+// future counts as idle, so Advance can move on.
+func TestAwaitInsideRunIsIdle(t *testing.T) {
+	e := newEnv(t)
+	worker, err := periodic.Schedule(e.s, periodic.Every(time.Hour), func(ctx context.Context) (int, error) {
+		return 42, periodic.Sleep(ctx, 5*time.Second)
+	}, periodic.WithName("worker"))
+	require.NoError(t, err)
+	_, err = periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		v, err := worker.RunNow().Await(ctx)
+		e.printf("got %d %v", v, err)
+		return v, err
+	}, periodic.WithName("boss"), periodic.WithLimit(1))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(20 * time.Second)
+	require.Equal(t, []string{" 15s got 42 <nil>"}, e.lines())
+}
+
+// TestGoInsideRunIsTracked checks that helpers started with Go are waited
+// for by Advance and cancelled by Shutdown.
+func TestGoInsideRunIsTracked(t *testing.T) {
+	e := newEnv(t)
+	var helper *periodic.Future[int]
+	_, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		helper = periodic.Go(ctx, func(ctx context.Context) (int, error) {
+			e.printf("helper start")
+			if err := periodic.Sleep(ctx, 3*time.Second); err != nil {
+				return 0, err
+			}
+			e.printf("helper end")
+			return 1, nil
+		})
+		return 0, nil
+	}, periodic.WithLimit(1))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(11 * time.Second)
+	// The run returned at 10 s, which cancelled its context and so the helper.
+	require.Equal(t, []string{" 10s helper start"}, e.lines())
+	require.True(t, helper.Cancelled())
+}
+
+// TestStopAtAndAt checks WithStopAt and the At trigger.
+func TestStopAtAndAt(t *testing.T) {
+	e := newEnv(t)
+	var got []time.Time
+	rec := func(ctx context.Context) (int, error) {
+		got = append(got, periodic.TickFrom(ctx))
+		return 0, nil
+	}
+	_, err := periodic.Schedule(e.s, periodic.Every(2*time.Second), rec, periodic.WithStopAt(at(6)), periodic.WithName("every"))
+	require.NoError(t, err)
+	job, err := periodic.Schedule(e.s, periodic.At(at(9), at(7), at(7)), rec, periodic.WithName("at"))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(20 * time.Second)
+	require.Equal(t, []time.Time{at(2), at(4), at(6), at(7), at(9)}, got)
+	require.True(t, job.NextRun().IsZero())
+}
+
+// TestRemovePauseResumeAndTags checks job management.
+func TestRemovePauseResumeAndTags(t *testing.T) {
+	e := newEnv(t)
+	count := map[string]int{}
+	mk := func(name string) periodic.Func[int] {
+		return func(context.Context) (int, error) { count[name]++; return 0, nil }
+	}
+	a, err := periodic.Schedule(e.s, periodic.Every(time.Second), mk("a"), periodic.WithName("a"), periodic.WithTags("x"))
+	require.NoError(t, err)
+	_, err = periodic.Schedule(e.s, periodic.Every(time.Second), mk("b"), periodic.WithName("b"), periodic.WithTags("x", "y"))
+	require.NoError(t, err)
+	c, err := periodic.Schedule(e.s, periodic.Every(time.Second), mk("c"), periodic.WithName("c"))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(2 * time.Second)
+	c.Pause()
+	require.True(t, c.Paused())
+	require.True(t, c.NextRun().IsZero())
+	e.advance(3*time.Second + 500*time.Millisecond)
+	c.Resume()
+	require.True(t, c.NextRun().Equal(at(6)))
+	require.Equal(t, 2, e.s.RemoveByTag("x"))
+	require.True(t, a.NextRun().IsZero())
+	e.advance(2 * time.Second)
+	require.Equal(t, map[string]int{"a": 5, "b": 5, "c": 4}, count)
+	jobs := e.s.Jobs()
+	require.Len(t, jobs, 1)
+	require.Equal(t, "c", jobs[0].Name)
+	require.True(t, jobs[0].NextRun.Equal(at(8)))
+	// A removed job's name is free again.
+	_, err = periodic.Schedule(e.s, periodic.Every(time.Second), mk("a"), periodic.WithName("a"))
+	require.NoError(t, err)
+}
+
+// TestSleepOutsideRun checks Sleep's fast paths outside a run.
+func TestSleepOutsideRun(t *testing.T) {
+	require.NoError(t, periodic.Sleep(context.Background(), 0))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, periodic.Sleep(ctx, time.Hour), context.Canceled)
+	require.True(t, periodic.TickFrom(ctx).IsZero())
+	require.Zero(t, periodic.Attempt(ctx))
 }
