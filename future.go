@@ -137,10 +137,12 @@ func (f *Future[T]) Cancel() bool {
 
 // OnDone registers fn to be called with the future once it has settled,
 // like asyncio's add_done_callback. Callbacks run after Done is closed, one
-// at a time in registration order, on one goroutine per future, never
-// inside OnDone itself nor inside the call that settled the future. A
-// callback added after settling still runs. A panic in a callback is
-// recovered and logged, and the later callbacks still run.
+// at a time in registration order, never inside OnDone itself nor inside
+// the call that settled the future. Those registered before the future
+// settles all run on one goroutine; a callback added after settling still
+// runs, on that goroutine if it is still busy, else on a new one, so at
+// most one goroutine per future runs callbacks at any time. A panic in a
+// callback is recovered and logged, and the later callbacks still run.
 //
 // The returned stop removes the callback; it reports whether it prevented
 // the call, and does not wait for a running callback to return.

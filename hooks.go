@@ -2,7 +2,6 @@ package periodic
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 )
@@ -14,7 +13,7 @@ const (
 	EventStart   EventKind = iota + 1 // a run is starting
 	EventFinish                       // a run returned; Err says how
 	EventSkip                         // a tick did not run; Err says why
-	EventMisfire                      // ticks were missed; Missed says how many
+	EventMisfire                      // ticks came late; Missed says how many
 	EventRetry                        // an attempt failed and will be retried
 	EventPanic                        // a run panicked; Err is a *PanicError
 )
@@ -31,19 +30,24 @@ func (k EventKind) String() string {
 // Event is what the scheduler reports to Hooks and to its logger.
 type Event struct {
 	Kind     EventKind
-	Job      string
-	Tick     time.Time     // the scheduled tick
-	Start    time.Time     // when the run started, or the misfire was seen
-	Duration time.Duration // how long the run took (EventFinish)
-	Attempt  int           // the attempt number (EventRetry, EventFinish)
-	Missed   int           // ticks that did not run (EventMisfire)
-	Err      error
+	Job      string        // the job's name
+	Tick     time.Time     // the run's tick; for EventMisfire, the first late tick
+	Start    time.Time     // when the run started; when the tick was skipped, the misfire seen, the attempt failed
+	Duration time.Duration // how long the run took (EventFinish, EventPanic)
+	Attempt  int           // the attempt number (EventRetry: the failed one; EventFinish: the last)
+	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
+	Err      error         // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 }
 
-// Hooks are functions the scheduler calls as runs start, finish, skip,
-// misfire, retry and panic. Each may be nil. They are called one event at
-// a time per run, on the run's goroutine or a goroutine of the scheduler,
-// never with the scheduler's lock held; they should return quickly.
+// Hooks are functions the scheduler calls as runs start and finish, ticks
+// are skipped or misfire, attempts are retried and runs panic. Each may be
+// nil. BeforeRun, AfterRun, OnRetry and OnPanic run on the run's goroutine
+// (AfterRun after the run's future has settled, OnPanic just before
+// AfterRun), OnSkip on a goroutine of the scheduler, OnMisfire on the
+// goroutine that releases ticks (the dispatcher, or the caller of
+// periodictest.Advance). None is called with the scheduler's lock held, so
+// they may call its methods, but they should return quickly: a slow
+// OnMisfire delays every job's ticks.
 type Hooks struct {
 	BeforeRun func(Event)
 	AfterRun  func(Event)
@@ -53,16 +57,20 @@ type Hooks struct {
 	OnPanic   func(Event)
 }
 
-// Stats counts what happened to a job's runs.
+// Stats counts what happened to a job's runs; Job.Stats returns it, and
+// Scheduler.Jobs lists it. A tick either starts a run or is skipped
+// (Skips); a tick released late also counts in Misfires, whether or not
+// its job's Misfire policy runs it.
 type Stats struct {
-	Runs         int // runs that returned
-	Successes    int
-	Failures     int // returned an error, including cancellation and claims lost
-	Skips        int // ticks skipped by the overlap policy or a full slot queue
-	Misfires     int // ticks missed and not run
-	InFlight     int // runs started and not returned
-	LastDuration time.Duration
-	LastError    error
+	Runs         int           // runs that returned, RunNow included
+	Successes    int           // runs that returned no error
+	Failures     int           // runs that returned an error, cancellation, timeouts and lost claims included
+	Skips        int           // ticks skipped by the overlap policy or a full slot queue
+	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
+	Retries      int           // failed attempts that were retried
+	InFlight     int           // runs started and not returned
+	LastDuration time.Duration // of the latest run to return
+	LastError    error         // of the latest run to return
 }
 
 // report passes e to its hook and to the logger.
@@ -70,27 +78,62 @@ func (s *Scheduler) report(e Event) {
 	if fn := s.cfg.hooks.of(e.Kind); fn != nil {
 		fn(e)
 	}
-	level := slog.LevelDebug
-	switch {
-	case e.Kind == EventPanic:
-		level = slog.LevelError
-	case e.Kind == EventMisfire, e.Kind == EventFinish && e.Err != nil && !isCancel(e.Err) && !errors.Is(e.Err, ErrClaimed):
-		level = slog.LevelWarn
-	}
-	if !s.cfg.log.Enabled(context.Background(), level) {
+	ctx, level, h := context.Background(), e.level(), s.cfg.log.Handler()
+	if !h.Enabled(ctx, level) {
 		return
 	}
+	r := slog.NewRecord(s.Now(), level, e.message(), 0) // stamped by the scheduler's clock
+	r.AddAttrs(e.attrs()...)
+	_ = h.Handle(ctx, r)
+}
+
+// level is the level e is logged at: Error for panics, Warn for failures,
+// retries and misfires, Debug for the rest.
+func (e *Event) level() slog.Level {
+	switch {
+	case e.Kind == EventPanic:
+		return slog.LevelError
+	case e.Kind == EventMisfire, e.Kind == EventRetry, e.Kind == EventFinish && e.failed():
+		return slog.LevelWarn
+	}
+	return slog.LevelDebug
+}
+
+// failed reports whether e carries an error other than a cancellation.
+func (e *Event) failed() bool { return e.Err != nil && !isCancel(e.Err) }
+
+// message is the log message for e.
+func (e *Event) message() string {
+	switch {
+	case e.Kind == EventFinish && e.failed():
+		return "periodic: run failed"
+	case e.Kind == EventFinish && e.Err != nil:
+		return "periodic: run cancelled"
+	}
+	return [...]string{"", "periodic: run started", "periodic: run finished", "periodic: tick skipped",
+		"periodic: ticks misfired", "periodic: attempt failed, retrying", "periodic: run panicked"}[e.Kind]
+}
+
+// attrs are the attributes logged with e: always job and tick; duration,
+// attempt, missed and error when they apply; the stack of a panic.
+func (e *Event) attrs() []slog.Attr {
 	attrs := []slog.Attr{slog.String("job", e.Job), slog.Time("tick", e.Tick)}
-	if e.Kind == EventFinish {
+	if e.Kind == EventFinish || e.Kind == EventPanic {
 		attrs = append(attrs, slog.Duration("duration", e.Duration))
 	}
-	if e.Missed > 0 {
+	if e.Kind == EventRetry || e.Kind == EventFinish && e.Attempt > 1 {
+		attrs = append(attrs, slog.Int("attempt", e.Attempt))
+	}
+	if e.Kind == EventMisfire {
 		attrs = append(attrs, slog.Int("missed", e.Missed))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
 	}
-	s.cfg.log.LogAttrs(context.Background(), level, "periodic: run "+e.Kind.String(), attrs...)
+	if pe, ok := e.Err.(*PanicError); ok && e.Kind == EventPanic {
+		attrs = append(attrs, slog.String("stack", string(pe.Stack)))
+	}
+	return attrs
 }
 
 // goTracked runs fn on a goroutine of the scheduler.

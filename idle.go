@@ -108,13 +108,21 @@ func (s *Scheduler) idleLocked() bool {
 // periodictest.Advance, which moves the clock and calls WaitIdle.
 func (s *Scheduler) WaitIdle(ctx context.Context) error {
 	for {
-		if s.releaseDue(true) {
+		s.mu.Lock()
+		idle := s.idleLocked()
+		s.mu.Unlock()
+		if idle && s.releaseDue(true) { // one deadline at a time, each from idle
 			continue
 		}
 		s.mu.Lock()
-		if s.idleLocked() && s.nothingDueLocked() {
+		idle = s.idleLocked()
+		if idle && s.nothingDueLocked() {
 			s.mu.Unlock()
 			return nil
+		}
+		if idle && (s.drivenNow || s.driven) {
+			s.mu.Unlock()
+			continue // it became idle since the first look: release
 		}
 		if s.changed == nil {
 			s.changed = make(chan struct{})

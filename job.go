@@ -27,6 +27,7 @@ type Job[T any] struct {
 	active   []*run[T] // runs in flight
 	queue    []*run[T] // runs waiting their turn (OverlapQueue)
 	slotWait *run[T]   // the run waiting for a concurrency slot
+	catchUp  time.Time // the last late tick of a misfire (see fire)
 	last     *Future[T]
 	onRun    []*onRun[T] // copied on write
 	stats    Stats
@@ -346,11 +347,6 @@ func (j *Job[T]) skipAhead(t, now time.Time) time.Time {
 // info describes the job.
 func (j *Job[T]) info() JobInfo {
 	return JobInfo{Name: j.name, Tags: j.Tags(), NextRun: j.NextRun(), Paused: j.Paused(), Stats: j.Stats()}
-}
-
-// retried reports a failed attempt that will be retried.
-func (j *Job[T]) retried(attempt int, err error) {
-	j.s.report(Event{Kind: EventRetry, Job: j.name, Attempt: attempt, Err: err, Start: j.s.Now()})
 }
 
 // order returns the job's registration number.

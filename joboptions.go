@@ -71,22 +71,31 @@ func (o Overlap) String() string {
 	return names[o]
 }
 
-// Misfire says what a job does when the scheduler wakes later than a tick
-// plus the misfire grace (WithMisfireGrace): a paused process, a clock
-// jump, a busy machine.
+// Misfire says what a job does with ticks the scheduler released more than
+// the misfire grace (WithMisfireGrace) late: after a suspended process, a
+// forward clock jump, a stalled machine. Such ticks misfire; the first one
+// released late counts all ticks as late as it by then, and reports them
+// once, as one EventMisfire (OnMisfire hook, a Warn log record) whose
+// Missed is their number and Stats.Misfires. Ticks within the grace run as
+// usual under every policy. Setting the clock back never runs a tick
+// twice: ticks only move forward.
 type Misfire int
 
 const (
-	// MisfireCoalesce runs once, for the latest missed tick: the default.
+	// MisfireCoalesce runs once, for the latest tick due (TickFrom returns
+	// it), instead of once per late tick: the default.
 	MisfireCoalesce Misfire = iota
-	// MisfireSkip runs none of the missed ticks and resumes at the next.
+	// MisfireSkip runs none of the late ticks and resumes at the first
+	// tick within the grace, usually the next one to come.
 	MisfireSkip
-	// MisfireCatchUp runs every missed tick, oldest first, up to
-	// maxCatchUp of them.
+	// MisfireCatchUp runs every late tick, oldest first, one release at a
+	// time (under periodictest, each once the previous has started or
+	// blocked), under the job's Overlap policy. Only the latest 1,000 late
+	// ticks run; older ones are counted in Missed and dropped.
 	MisfireCatchUp
 )
 
-// maxCatchUp bounds the runs MisfireCatchUp starts at once.
+// maxCatchUp bounds the late ticks MisfireCatchUp runs.
 const maxCatchUp = 1000
 
 // String returns the policy's name.
@@ -156,9 +165,12 @@ func WithLimit(n int) JobOption {
 	}
 }
 
-// WithTimeout ends each run's context d after the run starts, on the
-// scheduler's clock. A run that returns because of it fails with an error
-// wrapping context.DeadlineExceeded.
+// WithTimeout ends each run's context d after the run starts (after its
+// jitter), on the scheduler's clock; the context's Deadline reports that
+// instant. It bounds the whole run, every WithRetry attempt and wait
+// included. A run that returns because of it fails with an error wrapping
+// context.DeadlineExceeded; its context, and contexts derived from it,
+// report context.DeadlineExceeded as their Err.
 func WithTimeout(d time.Duration) JobOption {
 	return func(c *jobConfig) {
 		if d <= 0 {
@@ -169,9 +181,13 @@ func WithTimeout(d time.Duration) JobOption {
 	}
 }
 
-// WithJitter delays each run by a random duration in [0, d) after its
-// tick, drawn from the scheduler's random source (WithRand). The tick
-// itself, and TickFrom, stay anchored.
+// WithJitter delays each tick's run by a random duration in [0, d) after
+// its tick, drawn from the scheduler's random source (WithRand; seed it to
+// make the delays repeatable). The tick itself, and TickFrom, stay
+// anchored. During the delay the run is already in flight: it counts for
+// the Overlap policy and holds its slot under WithMaxConcurrency. OnRun,
+// BeforeRun, the start log record and WithTimeout's clock begin after it.
+// RunNow is not delayed.
 func WithJitter(d time.Duration) JobOption {
 	return func(c *jobConfig) {
 		if d < 0 {

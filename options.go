@@ -45,8 +45,12 @@ func WithClock(c clock.Clock) Option {
 	}
 }
 
-// WithLogger makes the scheduler log runs (at Debug), failures and misfires
-// (at Warn) and panics in callbacks (at Error) to l.
+// WithLogger makes the scheduler log to l: runs starting and finishing,
+// skipped ticks and cancelled runs at Debug; failed runs, retried attempts
+// and misfires at Warn; panics in jobs (with their stack) and in OnDone
+// callbacks at Error. Each record has the attributes job and tick, and
+// duration, attempt, missed and error where they apply. Records are
+// stamped with the scheduler's clock and passed straight to l's Handler.
 func WithLogger(l *slog.Logger) Option {
 	return func(cfg *config) {
 		if l == nil {
@@ -69,10 +73,13 @@ func WithLocation(loc *time.Location) Option {
 	}
 }
 
-// WithMaxConcurrency caps the runs in flight across all jobs at n. A run
-// that finds no free slot waits, in order, as a pending future; each job
-// has at most one run waiting, and its later ticks while one waits are
-// skipped (ErrSkipped) rather than queued without end.
+// WithMaxConcurrency caps the runs in flight across all jobs at n, RunNow
+// included. A run that finds no free slot waits as a pending future, and
+// waiting runs start in the order they came as slots free. Each job has at
+// most one run waiting: its later ticks meanwhile are skipped (their
+// futures fail with ErrSkipped, OnRun sees them), and so is a RunNow,
+// so the queue never holds more than one run per job. Cancelling a
+// waiting run settles it at once and frees its place.
 func WithMaxConcurrency(n int) Option {
 	return func(cfg *config) {
 		if n < 1 {
@@ -109,9 +116,10 @@ func WithRand(r *rand.Rand) Option {
 	}
 }
 
-// WithMisfireGrace sets how late a tick may start before it counts as
-// misfired and the job's Misfire policy applies. The default is one
-// second.
+// WithMisfireGrace sets how late the scheduler may release a tick before
+// it counts as misfired and the job's Misfire policy applies: a tick
+// released more than d after its time misfires. The default is one
+// second; zero makes any lateness a misfire.
 func WithMisfireGrace(d time.Duration) Option {
 	return func(cfg *config) {
 		if d < 0 {

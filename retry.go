@@ -1,26 +1,41 @@
 package periodic
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
 // Retry is a retry policy for failed runs, set with WithRetry. After a
 // failed attempt the run sleeps, on the scheduler's clock, for Initial,
-// then Initial*Multiplier, and so on, capped at Max, each wait shortened by
-// up to Jitter of itself at random; it gives up after Retries retries and
-// settles with the last error. Cancellation (the run's context ending) is
-// never retried. The run stays in flight while it retries, so retries
-// never break the job's Overlap policy.
+// then Initial*Multiplier, Initial*Multiplier², and so on, each wait capped
+// at Max and then shortened by a random share of up to Jitter of itself
+// (drawn from WithRand's source). It gives up after Retries retries and
+// settles with the last attempt's error; a success settles with that
+// attempt's value. Attempt tells the job which attempt it is in.
+//
+// Neither a panic (a *PanicError: a bug, not a passing failure) nor
+// cancellation is retried: once the run's context is done (Cancel,
+// OverlapReplace, Shutdown, WithTimeout), the run ends. If that happens
+// while it waits to retry, its error wraps both the last failure and the
+// context's error, so a cancelled run still settles as cancelled and a
+// timed-out one fails with context.DeadlineExceeded. WithTimeout bounds
+// the whole run, all attempts and waits included.
+//
+// The run stays in flight while it retries, so retries never break the
+// job's Overlap policy nor WithMaxConcurrency: OverlapSkip skips a tick
+// that comes meanwhile. The zero Retry is not valid.
 type Retry struct {
 	Retries    int           // retries after the first attempt; at least 1
 	Initial    time.Duration // the first wait; positive
-	Max        time.Duration // the longest wait; 0 means no cap
-	Multiplier float64       // growth per retry; 0 means 2
+	Max        time.Duration // the longest wait, at least Initial; 0 means no cap
+	Multiplier float64       // growth per retry, at least 1; 0 means 2
 	Jitter     float64       // the random share of each wait, in [0, 1]
 }
 
-// WithRetry retries failed runs as r says.
+// WithRetry retries failed runs as r says. A bad field is reported by
+// Schedule, naming it and its value.
 func WithRetry(r Retry) JobOption {
 	return func(c *jobConfig) {
 		if err := r.check(); err != nil {
@@ -43,9 +58,11 @@ func (r Retry) check() error {
 		return fmt.Errorf("WithRetry: Initial %v: must be positive", r.Initial)
 	case r.Max < 0:
 		return fmt.Errorf("WithRetry: Max %v: must not be negative", r.Max)
-	case r.Multiplier != 0 && r.Multiplier < 1:
+	case r.Max > 0 && r.Max < r.Initial:
+		return fmt.Errorf("WithRetry: Max %v is below Initial %v", r.Max, r.Initial)
+	case r.Multiplier != 0 && !(r.Multiplier >= 1):
 		return fmt.Errorf("WithRetry: Multiplier %v: must be at least 1", r.Multiplier)
-	case r.Jitter < 0 || r.Jitter > 1:
+	case !(r.Jitter >= 0 && r.Jitter <= 1):
 		return fmt.Errorf("WithRetry: Jitter %v: must be within [0, 1]", r.Jitter)
 	}
 	return nil
@@ -53,40 +70,52 @@ func (r Retry) check() error {
 
 // wait returns the wait before retry n (1 for the first).
 func (r *Retry) wait(s *Scheduler, n int) time.Duration {
-	d := float64(r.Initial)
-	for i := 1; i < n; i++ {
-		d *= r.Multiplier
-		if r.Max > 0 && d >= float64(r.Max) {
-			break
-		}
+	w := durationOf(float64(r.Initial) * math.Pow(r.Multiplier, float64(n-1)))
+	if r.Max > 0 {
+		w = min(w, r.Max)
 	}
-	if r.Max > 0 && d > float64(r.Max) {
-		d = float64(r.Max)
-	}
-	w := time.Duration(d)
 	if r.Jitter > 0 {
-		w -= randDuration(s, time.Duration(float64(w)*r.Jitter))
+		w -= randDuration(s, durationOf(float64(w)*r.Jitter))
 	}
 	return w
 }
 
+// durationOf converts f to a duration, saturating at the longest one.
+func durationOf(f float64) time.Duration {
+	if !(f < math.MaxInt64) {
+		return math.MaxInt64
+	}
+	return time.Duration(f)
+}
+
 // retry calls fn in r's context until it succeeds, is cancelled, or the
-// policy gives up.
+// policy p (nil for none) gives up.
 func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 	for n := 1; ; n++ {
 		r.attempt.Store(int32(n))
 		v, err := call(r, fn)
-		if err == nil || p == nil || n > p.Retries || r.Err() != nil {
+		var pe *PanicError
+		if err == nil || p == nil || n > p.Retries || r.Err() != nil || errors.As(err, &pe) {
 			return v, err
 		}
-		r.job.retried(n, err)
+		r.retried(n, err)
 		if serr := Sleep(r, p.wait(r.s, n)); serr != nil {
-			return v, err
+			return v, fmt.Errorf("%w; retry abandoned: %w", err, serr)
 		}
 	}
 }
 
-// randDuration returns a random duration in [0, d).
+// retried counts and reports attempt n's failure, which will be retried.
+func (r *run[T]) retried(n int, err error) {
+	s, j := r.s, r.job
+	s.mu.Lock()
+	j.stats.Retries++
+	s.mu.Unlock()
+	s.report(Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err})
+}
+
+// randDuration returns a random duration in [0, d) from the scheduler's
+// source.
 func randDuration(s *Scheduler, d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0

@@ -23,24 +23,30 @@ type runBase struct {
 	ticked   bool // started by a tick, not RunNow
 	attempt  atomic.Int32
 	timedOut atomic.Bool
-	deadline entry // the run's timeout in the heap, if any
+	deadline entry      // the run's timeout in the heap, if any
+	afters   afterFuncs // of derived contexts; see runpolicy.go
 }
 
 // Value returns the run itself for runKey, and defers to the parent for
-// other keys.
+// other keys. It hides the inner cancelCtx, so that derived contexts
+// register through AfterFunc and see the run's own Err.
 func (r *runBase) Value(key any) any {
 	if key == (runKey{}) {
 		return r
 	}
-	return r.Context.Value(key)
+	if v := r.Context.Value(key); v != any(r.Context) {
+		return v
+	}
+	return nil
 }
 
-// Err returns context.DeadlineExceeded once the run's timeout has passed.
+// Err returns context.DeadlineExceeded once the run's timeout has ended it.
 func (r *runBase) Err() error {
-	if r.timedOut.Load() {
+	err := r.Context.Err()
+	if err != nil && r.timedOut.Load() {
 		return context.DeadlineExceeded
 	}
-	return r.Context.Err()
+	return err
 }
 
 // Deadline returns the end of the run's timeout, if it has one.
@@ -172,11 +178,12 @@ type run[T any] struct {
 
 // newRun returns a pending run of j for tick.
 func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancelCtx := context.WithCancel(context.Background())
 	r := &run[T]{job: j}
+	cancel := func() { cancelCtx(); r.afters.end() }
 	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancel, j.s, tick, ticked
 	r.deadline.index = -1
-	r.fut.cancel, r.fut.owner = cancel, j.s
+	r.fut.cancel, r.fut.owner = func() { cancel(); r.withdraw() }, j.s
 	return r
 }
 
@@ -202,34 +209,31 @@ func (r *run[T]) refuse(err error) {
 // exec is the run's goroutine.
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
+	r.waitJitter()
 	start := s.Now()
 	j.notifyRun(r.tick, &r.fut)
 	s.report(Event{Kind: EventStart, Job: j.name, Tick: r.tick, Start: start})
 	v, err := r.perform()
 	r.cancelFn()
-	if r.timedOut.Load() && (isCancel(err) || err == context.DeadlineExceeded) {
-		err = fmt.Errorf("periodic: job %q: run timed out after %v: %w", j.name, j.cfg.timeout, context.DeadlineExceeded)
-	}
+	err = r.timeoutErr(err)
 	r.fut.settle(v, err)
 	took := s.cfg.clock.Now().Sub(start)
 	var pe *PanicError
 	if errors.As(err, &pe) {
-		s.report(Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Err: pe})
+		s.report(Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe})
 	}
 	s.report(Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
 		Attempt: int(r.attempt.Load()), Err: r.fut.Err()})
 	s.finish(&r.runBase, j, took, r.fut.Err())
 }
 
-// perform waits out the jitter, claims the tick, and calls the job's
-// function, retrying as configured.
+// perform claims the tick and calls the job's function, retrying as
+// configured, unless the run was cancelled before it started.
 func (r *run[T]) perform() (T, error) {
 	var zero T
 	j, s := r.job, r.s
-	if j.cfg.jitter > 0 {
-		if err := Sleep(r, randDuration(s, j.cfg.jitter)); err != nil {
-			return zero, err
-		}
+	if err := r.Err(); err != nil {
+		return zero, err
 	}
 	if s.cfg.locker != nil && r.ticked {
 		lease, err := s.cfg.locker.Claim(r, j.name, r.tick)

@@ -269,7 +269,7 @@ func TestRandomTimelineRepeats(t *testing.T) {
 		return e.lines()
 	}
 	first := run()
-	require.Len(t, first, 21+19) // 21 starts (0..200 s); 19 finished by 200 s
+	require.Len(t, first, 21+19)                         // 21 starts (0..200 s); 19 finished by 200 s
 	require.Contains(t, first, "110s finished (10 sec)") // ends on a tick
 	require.Contains(t, first, "  0s sleep for 15 seconds")
 	for i := 0; i < 10; i++ {

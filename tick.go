@@ -1,86 +1,117 @@
 package periodic
 
 import (
+	"slices"
 	"time"
 )
 
-// fire handles the job's tick at e.when, released at now: it applies the
-// misfire policy, admits the runs, and puts the next tick in the heap.
+// fire handles the job's tick at e.when, released at now. A tick released
+// more than the misfire grace (WithMisfireGrace) late goes to the job's
+// Misfire policy; any other tick runs under its Overlap policy. Then the
+// next tick goes in the heap, even when it is already due: due ticks are
+// released one at a time, in order, so MisfireCatchUp starts its runs in
+// tick order, each once the previous has started.
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
 	tick := e.when
-	next := j.next(tick)
-	var due []time.Time
-	missed := 0
-	if (!next.IsZero() && !next.After(now)) || now.Sub(tick) > s.cfg.grace {
-		due, missed, next = j.collect(tick, next, now)
+	s.mu.Lock()
+	active := j.state == jobActive && !s.closing
+	late := now.Sub(tick) > s.cfg.grace && tick.After(j.catchUp)
+	s.mu.Unlock()
+	if !active {
+		return
 	}
-	var refused []refusal
+	p := plan{run: tick, next: j.next(tick)}
+	if late {
+		p = j.misfire(tick, now)
+		j.misfired(tick, now, p)
+	}
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
 		s.mu.Unlock()
 		return
 	}
-	if due == nil {
-		refused = j.admitTickLocked(tick, refused)
-	} else {
-		for _, t := range j.misfirePolicy(due, now) {
-			refused = j.admitTickLocked(t, refused)
-		}
-		missed += len(due) - j.ranOf(due, now)
-		j.stats.Misfires += missed
+	var refused []refusal
+	if !p.run.IsZero() {
+		refused = j.admitTickLocked(p.run, refused)
 	}
-	if !next.IsZero() && (j.cfg.limit == 0 || j.ticks < j.cfg.limit) {
-		s.pushLocked(&j.tick, next)
+	if !p.next.IsZero() && (j.cfg.limit == 0 || j.ticks < j.cfg.limit) {
+		s.pushLocked(&j.tick, p.next)
 	} else {
 		j.state = jobEnded
 	}
 	s.mu.Unlock()
-	if due != nil {
-		s.report(Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: missed, Start: now})
-	}
 	j.refuse(refused)
 }
 
-// collect returns the ticks due at now from tick on (at most maxCatchUp
-// of them, the oldest dropped and counted beyond that), and the first tick
-// after now. next is the tick after tick.
-func (j *Job[T]) collect(tick, next, now time.Time) (due []time.Time, dropped int, after time.Time) {
-	due = append(due, tick)
-	for !next.IsZero() && !next.After(now) {
-		due = append(due, next)
-		if len(due) > maxCatchUp {
-			due = due[1:]
-			dropped++
-		}
-		if e, ok := j.trigger.(every); ok && now.Sub(next) > 4*maxCatchUp*e.d {
-			k := now.Sub(next)/e.d - 2*maxCatchUp
-			next = next.Add(k * e.d)
-			dropped += int(k)
-			continue
-		}
-		next = j.next(next)
-	}
-	return due, dropped, next
+// misfired counts and reports the misfire p, before its run starts.
+func (j *Job[T]) misfired(tick, now time.Time, p plan) {
+	s := j.s
+	s.mu.Lock()
+	j.stats.Misfires += p.missed
+	j.catchUp = p.lastLate
+	s.mu.Unlock()
+	s.report(Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Start: now})
 }
 
-// misfirePolicy returns the ticks to run out of those due at now.
-func (j *Job[T]) misfirePolicy(due []time.Time, now time.Time) []time.Time {
-	latest := due[len(due)-1]
+// plan is what fire does: the tick to run (zero for none) and the next
+// tick to put in the heap; for a misfire, how many ticks were late and the
+// last of them.
+type plan struct {
+	run, next time.Time
+	missed    int
+	lastLate  time.Time
+}
+
+// misfire applies the job's Misfire policy to tick, released at now more
+// than the grace late, and to the ticks after it that are as late by now.
+func (j *Job[T]) misfire(tick, now time.Time) plan {
+	n, last := j.span(tick, now.Add(-j.s.cfg.grace), false)
+	p := plan{missed: n, lastLate: last}
 	switch j.cfg.misfire {
 	case MisfireSkip:
-		if now.Sub(latest) > j.s.cfg.grace {
-			return nil
-		}
-		return due[len(due)-1:]
+		p.next = j.next(last)
 	case MisfireCatchUp:
-		return due
+		p.run = j.nth(tick, max(0, n-maxCatchUp))
+		p.next = j.next(p.run)
+	default:
+		_, p.run = j.span(last, now, true)
+		p.next = j.next(p.run)
 	}
-	return due[len(due)-1:]
+	return p
 }
 
-// ranOf returns how many of the due ticks the misfire policy runs.
-func (j *Job[T]) ranOf(due []time.Time, now time.Time) int { return len(j.misfirePolicy(due, now)) }
+// span counts the ticks from t on, t included, that come before until (or
+// at it, when incl is set), and returns the last of them. t must qualify.
+func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
+	if e, ok := j.trigger.(every); ok {
+		gap := until.Sub(t)
+		if !incl {
+			gap--
+		}
+		k := gap / e.d
+		if stop := j.cfg.stopAt; !stop.IsZero() {
+			k = min(k, stop.Sub(t)/e.d)
+		}
+		return int(k) + 1, t.Add(k * e.d)
+	}
+	n, last = 1, t
+	for x := j.next(t); !x.IsZero() && (x.Before(until) || incl && x.Equal(until)); x = j.next(x) {
+		n, last = n+1, x
+	}
+	return n, last
+}
+
+// nth returns the tick k ticks after t, which must exist.
+func (j *Job[T]) nth(t time.Time, k int) time.Time {
+	if e, ok := j.trigger.(every); ok {
+		return t.Add(time.Duration(k) * e.d)
+	}
+	for ; k > 0; k-- {
+		t = j.next(t)
+	}
+	return t
+}
 
 // refusal is a run to settle without starting, after s.mu is released.
 type refusal struct {
@@ -145,13 +176,32 @@ func (j *Job[T]) refuse(refused []refusal) {
 	for _, x := range refused {
 		x.r.refuse(x.err)
 	}
+	now := s.Now()
 	s.goTracked(func() {
 		for _, x := range refused {
 			r := x.r.(*run[T])
 			j.notifyRun(r.tick, &r.fut)
-			s.report(Event{Kind: EventSkip, Job: j.name, Tick: r.tick, Err: x.err})
+			s.report(Event{Kind: EventSkip, Job: j.name, Tick: r.tick, Start: now, Err: x.err})
 		}
 	})
+}
+
+// withdraw settles a run cancelled before it started, if it still waits
+// for a concurrency slot: it leaves the queue at once, so that it no
+// longer holds its job's one place there.
+func (r *run[T]) withdraw() {
+	s, j := r.s, r.job
+	s.mu.Lock()
+	waiting := j.slotWait == r
+	if waiting {
+		j.slotWait = nil
+		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	if waiting {
+		r.fut.settle(*new(T), ErrCancelled)
+	}
 }
 
 // doneLocked takes a returned run off the job and returns the queued run
