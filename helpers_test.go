@@ -3,6 +3,7 @@ package periodic_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -32,7 +33,9 @@ func newEnv(t *testing.T, opts ...periodic.Option) *env {
 	m := clock.NewMock()
 	m.Set(t0)
 	e := &env{t: t, m: m}
-	e.s = periodic.New(append([]periodic.Option{periodic.WithClock(m), periodic.WithLocation(time.UTC)}, opts...)...)
+	base := []periodic.Option{periodic.WithClock(m), periodic.WithLocation(time.UTC),
+		periodic.WithLogger(slog.New(slog.DiscardHandler))}
+	e.s = periodic.New(append(base, opts...)...)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

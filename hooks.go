@@ -68,6 +68,7 @@ type Stats struct {
 	Skips        int           // ticks skipped by the overlap policy or a full slot queue
 	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
 	Retries      int           // failed attempts that were retried
+	Dropped      int           // late ticks older than WithCatchupWindow, dropped unrun
 	InFlight     int           // runs started and not returned
 	LastDuration time.Duration // of the latest run to return
 	LastError    error         // of the latest run to return

@@ -28,6 +28,7 @@ type Job[T any] struct {
 	queue    []*run[T] // runs waiting their turn (OverlapQueue)
 	slotWait *run[T]   // the run waiting for a concurrency slot
 	catchUp  time.Time // the last late tick of a misfire (see fire)
+	history  []RunRecord // the latest finished runs, for Describe
 	last     *Future[T]
 	onRun    []*onRun[T] // copied on write
 	stats    Stats

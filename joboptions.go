@@ -24,11 +24,14 @@ type jobConfig struct {
 	overlap   Overlap
 	misfire   Misfire
 	buffer    int
+	window    time.Duration // WithCatchupWindow
+	pauseFail bool          // WithPauseOnFailure
+	history   int           // WithHistory
 	err       error
 }
 
 // defaultJobConfig is shared by jobs scheduled without options.
-var defaultJobConfig = jobConfig{buffer: defaultBuffer}
+var defaultJobConfig = jobConfig{buffer: defaultBuffer, history: defaultHistory}
 
 // defaultBuffer bounds OverlapQueue unless WithBuffer says otherwise.
 const defaultBuffer = 1000
@@ -93,6 +96,9 @@ const (
 	// blocked), under the job's Overlap policy. Only the latest 1,000 late
 	// ticks run; older ones are counted in Missed and dropped.
 	MisfireCatchUp
+	// MisfireCoalesceEarliest runs once for all late ticks, like
+	// MisfireCoalesce, but for the earliest of them.
+	MisfireCoalesceEarliest
 )
 
 // maxCatchUp bounds the late ticks MisfireCatchUp runs.
@@ -100,7 +106,7 @@ const maxCatchUp = 1000
 
 // String returns the policy's name.
 func (m Misfire) String() string {
-	names := []string{"coalesce", "skip", "catch-up"}
+	names := []string{"coalesce", "skip", "catch-up", "coalesce-earliest"}
 	if m < 0 || int(m) >= len(names) {
 		return fmt.Sprintf("Misfire(%d)", int(m))
 	}
@@ -226,7 +232,7 @@ func WithBuffer(n int) JobOption {
 // default is MisfireCoalesce.
 func WithMisfire(m Misfire) JobOption {
 	return func(c *jobConfig) {
-		if m < MisfireCoalesce || m > MisfireCatchUp {
+		if m < MisfireCoalesce || m > MisfireCoalesceEarliest {
 			c.fail("WithMisfire(%v): unknown policy", m)
 			return
 		}
@@ -252,4 +258,44 @@ func newJobConfig(opts []JobOption) *jobConfig {
 		c.fail("WithStopAt(%s) is before WithStartAt(%s)", c.stopAt.Format(time.RFC3339), c.startAt.Format(time.RFC3339))
 	}
 	return &c
+}
+
+// OverlapBufferAll is OverlapQueue under the name Temporal and APScheduler
+// users know: every tick waits its turn, up to WithBuffer of them.
+const OverlapBufferAll = OverlapQueue
+
+// defaultHistory is how many finished runs a job remembers for Describe.
+const defaultHistory = 8
+
+// WithCatchupWindow bounds how far back a misfire reaches: late ticks
+// older than d before the moment the scheduler noticed them are dropped,
+// counted in Stats.Dropped, and never run; the Misfire policy applies to
+// the late ticks within the window.
+func WithCatchupWindow(d time.Duration) JobOption {
+	return func(c *jobConfig) {
+		if d <= 0 {
+			c.fail("WithCatchupWindow(%v): the window must be positive", d)
+			return
+		}
+		c.window = d
+	}
+}
+
+// WithPauseOnFailure makes the job pause itself after a run fails (once
+// its retries are exhausted). Cancellation, a lost claim and a skipped tick
+// are not failures. PauseReason returns the failure until Resume.
+func WithPauseOnFailure() JobOption {
+	return func(c *jobConfig) { c.pauseFail = true }
+}
+
+// WithHistory sets how many finished runs the job remembers for Describe;
+// the default is 8, and 0 remembers none.
+func WithHistory(n int) JobOption {
+	return func(c *jobConfig) {
+		if n < 0 {
+			c.fail("WithHistory(%d): must not be negative", n)
+			return
+		}
+		c.history = n
+	}
 }

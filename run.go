@@ -24,6 +24,7 @@ type runBase struct {
 	attempt  atomic.Int32
 	timedOut atomic.Bool
 	deadline entry      // the run's timeout in the heap, if any
+	prev     any        // the job's previous run's *Future[T], for Previous
 	afters   afterFuncs // of derived contexts; see runpolicy.go
 }
 
@@ -178,7 +179,12 @@ type run[T any] struct {
 
 // newRun returns a pending run of j for tick.
 func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
-	ctx, cancelCtx := context.WithCancel(context.Background())
+	return newRunIn(context.Background(), j, tick, ticked)
+}
+
+// newRunIn returns a pending run whose context is derived from parent.
+func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
+	ctx, cancelCtx := context.WithCancel(parent)
 	r := &run[T]{job: j}
 	cancel := func() { cancelCtx(); r.afters.end() }
 	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancel, j.s, tick, ticked
@@ -195,6 +201,9 @@ func (r *run[T]) startLocked() {
 	s.inflight++
 	s.running[&r.runBase] = struct{}{}
 	j.active = append(j.active, r)
+	if j.last != nil {
+		r.prev = j.last
+	}
 	j.last = &r.fut
 	j.stats.InFlight++
 	go r.exec()
@@ -224,6 +233,9 @@ func (r *run[T]) exec() {
 	}
 	s.report(Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
 		Attempt: int(r.attempt.Load()), Err: r.fut.Err()})
+	s.mu.Lock()
+	j.recordLocked(r.tick, start, start.Add(took), r.fut.Err())
+	s.mu.Unlock()
 	s.finish(&r.runBase, j, took, r.fut.Err())
 }
 

@@ -49,7 +49,10 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 	s := j.s
 	s.mu.Lock()
 	j.stats.Misfires += p.missed
-	j.catchUp = p.lastLate
+	j.stats.Dropped += p.dropped
+	if !p.lastLate.IsZero() {
+		j.catchUp = p.lastLate
+	}
 	s.mu.Unlock()
 	s.report(Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Start: now})
 }
@@ -60,17 +63,36 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 type plan struct {
 	run, next time.Time
 	missed    int
+	dropped   int // of missed, older than the catch-up window
 	lastLate  time.Time
+}
+
+// dropOld drops the ticks from tick on that are older than the job's
+// catch-up window at now, and returns how many and the first tick kept
+// (zero if the job has none).
+func (j *Job[T]) dropOld(tick, now time.Time) (int, time.Time) {
+	w := j.cfg.window
+	if w <= 0 || now.Sub(tick) <= w {
+		return 0, tick
+	}
+	n, last := j.span(tick, now.Add(-w), false)
+	return n, j.next(last)
 }
 
 // misfire applies the job's Misfire policy to tick, released at now more
 // than the grace late, and to the ticks after it that are as late by now.
 func (j *Job[T]) misfire(tick, now time.Time) plan {
+	dropped, tick := j.dropOld(tick, now)
+	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
+		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped}
+	}
 	n, last := j.span(tick, now.Add(-j.s.cfg.grace), false)
-	p := plan{missed: n, lastLate: last}
+	p := plan{missed: dropped + n, lastLate: last, dropped: dropped}
 	switch j.cfg.misfire {
 	case MisfireSkip:
 		p.next = j.next(last)
+	case MisfireCoalesceEarliest:
+		p.run, p.next = tick, j.next(last)
 	case MisfireCatchUp:
 		p.run = j.nth(tick, max(0, n-maxCatchUp))
 		p.next = j.next(p.run)

@@ -1,0 +1,98 @@
+package periodic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RunRecord is one finished run of a job, as Describe reports it.
+type RunRecord struct {
+	Tick  time.Time // the scheduled tick (or the RunNow time)
+	Start time.Time // when the job's function was called
+	End   time.Time // when it returned
+	Err   error     // nil on success; ErrCancelled when cancelled
+}
+
+// Description is a job's state at a glance: what it will do, what it did,
+// and what it skipped. Describe returns it.
+type Description struct {
+	Name        string
+	Trigger     string // the trigger, formatted with %v
+	Paused      bool
+	PauseReason error       // why the job paused itself, or nil
+	NextRuns    []time.Time // the next activations, computed, not run
+	LastRuns    []RunRecord // the latest finished runs, oldest first
+	Stats       Stats       // Skips: by overlap; Dropped: by catch-up window; Misfires: late ticks
+}
+
+// Describe returns the job's next n activations (computed from its
+// trigger, within WithLimit and WithStopAt; none while paused), up to n of
+// its latest finished runs (as many as WithHistory keeps), and its
+// counters.
+func (j *Job[T]) Describe(n int) Description {
+	s := j.s
+	s.mu.Lock()
+	d := Description{Name: j.name, Trigger: fmt.Sprint(j.trigger), Paused: j.state == jobPaused,
+		PauseReason: j.pausedBy, Stats: j.stats}
+	next, left := time.Time{}, n
+	if j.state == jobActive {
+		next = j.tick.when
+		if j.cfg.limit > 0 {
+			left = min(n, j.cfg.limit-j.ticks)
+		}
+	}
+	hist := j.history
+	s.mu.Unlock()
+	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
+		d.NextRuns = append(d.NextRuns, next)
+	}
+	if k := len(hist) - n; k > 0 {
+		hist = hist[k:]
+	}
+	d.LastRuns = hist
+	return d
+}
+
+// PauseReason returns the failure that paused the job (WithPauseOnFailure),
+// or nil when it runs or was paused by Pause. Resume clears it.
+func (j *Job[T]) PauseReason() error {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	return j.pausedBy
+}
+
+// Previous returns the future of the run of the same job that started
+// before the run ctx belongs to, so a run can see how the last one went
+// (it may still be in flight under OverlapAllow). It returns nil for a
+// job's first run, outside a run, or when T is not the job's type.
+func Previous[T any](ctx context.Context) *Future[T] {
+	if r := runOf(ctx); r != nil {
+		f, _ := r.prev.(*Future[T])
+		return f
+	}
+	return nil
+}
+
+// recordLocked remembers a finished run and, for WithPauseOnFailure,
+// pauses the job after a failure.
+func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
+	if h := j.cfg.history; h > 0 {
+		if len(j.history) == h {
+			j.history = append(j.history[:0:0], j.history[1:]...)
+		}
+		j.history = append(j.history, RunRecord{Tick: tick, Start: start, End: end, Err: err})
+	}
+	if j.cfg.pauseFail && failure(err) && j.state == jobActive {
+		j.s.heap.remove(&j.tick)
+		j.state = jobPaused
+		j.pausedBy = err
+	}
+}
+
+// failure reports whether err is a failure of the job itself, not a
+// cancellation, a skipped tick or a tick another replica claimed.
+func failure(err error) bool {
+	return err != nil && !isCancel(err) && !errors.Is(err, ErrSkipped) && !errors.Is(err, ErrClaimed)
+}
