@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -151,4 +152,73 @@ func ExampleScheduler_WaitIdle() {
 	// Output:
 	// runs after 3s: 3
 	// last run returned: 5
+}
+
+// A cron job on the mock clock: at 09:30 on weekdays, in New York.
+func ExampleCron() {
+	ctx := context.Background()
+	ny, _ := time.LoadLocation("America/New_York")
+	m := clock.NewMock()
+	m.Set(time.Date(2026, 3, 6, 0, 0, 0, 0, ny)) // a Friday
+	s := periodic.New(periodic.WithClock(m), periodic.WithLocation(ny))
+	weekdays, err := periodic.Cron("30 9 * * mon-fri")
+	if err != nil {
+		panic(err)
+	}
+	_, _ = periodic.Schedule(s, weekdays, func(ctx context.Context) (int, error) {
+		fmt.Println(periodic.TickFrom(ctx).Format("Mon Jan 2 15:04 MST"))
+		return 0, nil
+	})
+	s.Start()
+	_ = periodictest.Advance(ctx, s, m, 4*24*time.Hour)
+	_ = s.Shutdown(ctx)
+	// Output:
+	// Fri Mar 6 09:30 EST
+	// Mon Mar 9 09:30 EDT
+}
+
+// Backfill runs a job for the ticks of a past range, one after another,
+// and returns their futures in tick order.
+func ExampleJob_Backfill() {
+	ctx := context.Background()
+	m, printf := clockAt()
+	s := periodic.New(periodic.WithClock(m), periodic.WithLocation(time.UTC))
+	daily, _ := periodic.Cron("0 6 * * *")
+	job, _ := periodic.Schedule(s, daily, func(ctx context.Context) (string, error) {
+		day := periodic.TickFrom(ctx).Format("Jan 2")
+		printf("report for %s", day)
+		return day, periodic.Sleep(ctx, time.Minute)
+	})
+	s.Start()
+	from := m.Now().AddDate(0, 0, -3)
+	futures, _ := job.Backfill(ctx, from, m.Now())
+	_ = periodictest.Advance(ctx, s, m, 5*time.Minute)
+	done, _ := periodic.Gather(futures...).Result()
+	fmt.Println(done)
+	_ = s.Shutdown(ctx)
+	// Output:
+	// 00:00:00 report for Mar 24
+	// 00:01:00 report for Mar 25
+	// 00:02:00 report for Mar 26
+	// [Mar 24 Mar 25 Mar 26]
+}
+
+// WithPauseOnFailure stops a job after a run fails for good; the reason
+// stays readable until Resume.
+func ExampleWithPauseOnFailure() {
+	ctx := context.Background()
+	m, printf := clockAt()
+	s := periodic.New(periodic.WithClock(m), periodic.WithLogger(slog.New(slog.DiscardHandler)))
+	job, _ := periodic.Schedule(s, periodic.Every(time.Minute), func(ctx context.Context) (int, error) {
+		printf("attempt %d", periodic.Attempt(ctx))
+		return 0, errors.New("upstream is down")
+	}, periodic.WithPauseOnFailure(), periodic.WithRetry(periodic.Retry{Retries: 1, Initial: 10 * time.Second}))
+	s.Start()
+	_ = periodictest.Advance(ctx, s, m, 5*time.Minute)
+	fmt.Println("paused:", job.Paused(), "-", job.PauseReason())
+	_ = s.Shutdown(ctx)
+	// Output:
+	// 00:01:00 attempt 1
+	// 00:01:10 attempt 2
+	// paused: true - upstream is down
 }
