@@ -30,9 +30,10 @@ type Outcome[T any] struct {
 // Cancel on the gathered future cancels each of fs; it then settles by the
 // rules above as the cancelled futures settle: cancelled as soon as one
 // of them settles as cancelled, or with their values if they all return
-// one anyway. Gather does not block and starts no goroutine. A nil future
-// gives a future that has already failed with an error wrapping ErrInvalid
-// that names its index.
+// one anyway. Gather does not block and starts no goroutine; like every
+// combinator, it is safe to call from several goroutines, on futures that
+// others settle meanwhile. A nil future gives a future that has already
+// failed with an error wrapping ErrInvalid that names its index.
 func Gather[T any](fs ...*Future[T]) *Future[[]T] {
 	if err := checkFutures("Gather", fs); err != nil {
 		return failed[[]T](err)

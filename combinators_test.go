@@ -197,10 +197,11 @@ func TestGatherCancelGo(t *testing.T) {
 			}
 			requirePending(t, g)
 			close(release)
+			<-g.Done()
+			tc.check(t, g)
 			for _, f := range fs {
 				<-f.Done()
 			}
-			tc.check(t, g)
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -43,7 +44,7 @@ func (j *Job[T]) Describe(n int) Description {
 			left = min(n, j.cfg.limit-j.ticks)
 		}
 	}
-	hist := j.history
+	hist := append(slices.Clone(j.history[j.histNext:]), j.history[:j.histNext]...)
 	s.mu.Unlock()
 	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
 		d.NextRuns = append(d.NextRuns, next)
@@ -79,10 +80,13 @@ func Previous[T any](ctx context.Context) *Future[T] {
 // pauses the job after a failure.
 func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
 	if h := j.cfg.history; h > 0 {
-		if len(j.history) == h {
-			j.history = append(j.history[:0:0], j.history[1:]...)
+		rec := RunRecord{Tick: tick, Start: start, End: end, Err: err}
+		if len(j.history) < h {
+			j.history = append(j.history, rec)
+		} else {
+			j.history[j.histNext] = rec
+			j.histNext = (j.histNext + 1) % h
 		}
-		j.history = append(j.history, RunRecord{Tick: tick, Start: start, End: end, Err: err})
 	}
 	if j.cfg.pauseFail && failure(err) && j.state == jobActive {
 		j.s.heap.remove(&j.tick)

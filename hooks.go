@@ -75,9 +75,9 @@ type Stats struct {
 }
 
 // report passes e to its hook and to the logger.
-func (s *Scheduler) report(e Event) {
+func (s *Scheduler) report(e *Event) {
 	if fn := s.cfg.hooks.of(e.Kind); fn != nil {
-		fn(e)
+		fn(*e)
 	}
 	ctx, level, h := context.Background(), e.level(), s.cfg.log.Handler()
 	if !h.Enabled(ctx, level) {

@@ -28,9 +28,10 @@ type Job[T any] struct {
 	queue    []*run[T] // runs waiting their turn (OverlapQueue)
 	slotWait *run[T]   // the run waiting for a concurrency slot
 	catchUp  time.Time // the last late tick of a misfire (see fire)
-	history  []RunRecord // the latest finished runs, for Describe
+	history  []RunRecord // the latest finished runs, a ring, for Describe
+	histNext int         // where the ring's next record goes once full
 	last     *Future[T]
-	onRun    []*onRun[T] // copied on write
+	onRun    atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
 	stats    Stats
 }
 
@@ -201,14 +202,14 @@ func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool)
 	reg := &onRun[T]{fn: fn}
 	s := j.s
 	s.mu.Lock()
-	j.onRun = append(slices.Clip(j.onRun), reg)
+	j.onRun.Store(ptrTo(append(j.onRuns(), reg)))
 	s.mu.Unlock()
 	return func() bool {
 		if !reg.stopped.CompareAndSwap(false, true) {
 			return false
 		}
 		s.mu.Lock()
-		j.onRun = slices.DeleteFunc(slices.Clone(j.onRun), func(o *onRun[T]) bool { return o == reg })
+		j.onRun.Store(ptrTo(slices.DeleteFunc(slices.Clone(j.onRuns()), func(o *onRun[T]) bool { return o == reg })))
 		s.mu.Unlock()
 		return true
 	}
@@ -216,15 +217,23 @@ func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool)
 
 // notifyRun calls the OnRun functions and the BeforeRun hook.
 func (j *Job[T]) notifyRun(tick time.Time, f *Future[T]) {
-	j.s.mu.Lock()
-	regs := j.onRun
-	j.s.mu.Unlock()
-	for _, reg := range regs {
+	for _, reg := range j.onRuns() {
 		if !reg.stopped.Load() {
 			reg.fn(tick, f)
 		}
 	}
 }
+
+// onRuns returns the OnRun registrations.
+func (j *Job[T]) onRuns() []*onRun[T] {
+	if p := j.onRun.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// ptrTo returns a pointer to a copy of v.
+func ptrTo[V any](v V) *V { return &v }
 
 // RunNow starts a run of the job at once, outside its trigger: it neither
 // counts towards WithLimit nor obeys the Overlap policy, but it does wait
@@ -357,7 +366,7 @@ func (j *Job[T]) order() int { return j.id }
 type jobHandle interface {
 	arm(now time.Time)
 	closeLocked() []starter
-	doneLocked(r *runBase, took time.Duration, err error) starter
+	doneLocked(r *runBase, start time.Time, took time.Duration, err error) starter
 	info() JobInfo
 	order() int
 	remove()

@@ -111,7 +111,7 @@ func (r *run[T]) retried(n int, err error) {
 	s.mu.Lock()
 	j.stats.Retries++
 	s.mu.Unlock()
-	s.report(Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err})
+	s.report(&Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err})
 }
 
 // randDuration returns a random duration in [0, d) from the scheduler's

@@ -59,12 +59,15 @@ func (r *runBase) Deadline() (time.Time, bool) {
 }
 
 // cancel cancels the run's context.
-func (r *runBase) cancel() { r.cancelFn() }
+func (r *runBase) cancel() {
+	r.cancelFn()
+	r.afters.end()
+}
 
 // fire ends the run's context when its timeout passes.
 func (r *runBase) fire(_ *entry, _ time.Time) {
 	r.timedOut.Store(true)
-	r.cancelFn()
+	r.cancel()
 }
 
 // runOf returns the run that ctx belongs to, or nil.
@@ -186,11 +189,17 @@ func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
 func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
 	ctx, cancelCtx := context.WithCancel(parent)
 	r := &run[T]{job: j}
-	cancel := func() { cancelCtx(); r.afters.end() }
-	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancel, j.s, tick, ticked
+	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancelCtx, j.s, tick, ticked
 	r.deadline.index = -1
-	r.fut.cancel, r.fut.owner = func() { cancel(); r.withdraw() }, j.s
+	r.fut.cancel, r.fut.owner = r.cancelFuture, j.s
 	return r
+}
+
+// cancelFuture is Cancel on the run's future: it ends the run's context
+// and, if the run waits for a slot, withdraws it.
+func (r *run[T]) cancelFuture() {
+	r.cancel()
+	r.withdraw()
 }
 
 // startLocked starts the run's goroutine.
@@ -211,7 +220,7 @@ func (r *run[T]) startLocked() {
 
 // refuse settles a run that never started.
 func (r *run[T]) refuse(err error) {
-	r.cancelFn()
+	r.cancel()
 	r.fut.settle(*new(T), err)
 }
 
@@ -221,22 +230,19 @@ func (r *run[T]) exec() {
 	r.waitJitter()
 	start := s.Now()
 	j.notifyRun(r.tick, &r.fut)
-	s.report(Event{Kind: EventStart, Job: j.name, Tick: r.tick, Start: start})
+	s.report(&Event{Kind: EventStart, Job: j.name, Tick: r.tick, Start: start})
 	v, err := r.perform()
-	r.cancelFn()
+	r.cancel()
 	err = r.timeoutErr(err)
 	r.fut.settle(v, err)
 	took := s.cfg.clock.Now().Sub(start)
 	var pe *PanicError
 	if errors.As(err, &pe) {
-		s.report(Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe})
+		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe})
 	}
-	s.report(Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
+	s.report(&Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
 		Attempt: int(r.attempt.Load()), Err: r.fut.Err()})
-	s.mu.Lock()
-	j.recordLocked(r.tick, start, start.Add(took), r.fut.Err())
-	s.mu.Unlock()
-	s.finish(&r.runBase, j, took, r.fut.Err())
+	s.finish(&r.runBase, j, start, took, r.fut.Err())
 }
 
 // perform claims the tick and calls the job's function, retrying as
@@ -273,14 +279,14 @@ func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 }
 
 // finish accounts for a run that returned, and starts what waited for it.
-func (s *Scheduler) finish(r *runBase, j jobHandle, took time.Duration, err error) {
+func (s *Scheduler) finish(r *runBase, j jobHandle, start time.Time, took time.Duration, err error) {
 	s.mu.Lock()
 	s.heap.remove(&r.deadline)
 	delete(s.running, r)
 	s.busy--
 	s.live--
 	s.inflight--
-	next := j.doneLocked(r, took, err)
+	next := j.doneLocked(r, start, took, err)
 	s.grantSlotsLocked()
 	refused := next != nil && !s.admitLocked(next)
 	s.checkDoneLocked()

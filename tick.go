@@ -54,7 +54,7 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 		j.catchUp = p.lastLate
 	}
 	s.mu.Unlock()
-	s.report(Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Start: now})
+	s.report(&Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Start: now})
 }
 
 // plan is what fire does: the tick to run (zero for none) and the next
@@ -203,7 +203,7 @@ func (j *Job[T]) refuse(refused []refusal) {
 		for _, x := range refused {
 			r := x.r.(*run[T])
 			j.notifyRun(r.tick, &r.fut)
-			s.report(Event{Kind: EventSkip, Job: j.name, Tick: r.tick, Start: now, Err: x.err})
+			s.report(&Event{Kind: EventSkip, Job: j.name, Tick: r.tick, Start: now, Err: x.err})
 		}
 	})
 }
@@ -228,7 +228,8 @@ func (r *run[T]) withdraw() {
 
 // doneLocked takes a returned run off the job and returns the queued run
 // to start next, if any.
-func (j *Job[T]) doneLocked(rb *runBase, took time.Duration, err error) starter {
+func (j *Job[T]) doneLocked(rb *runBase, start time.Time, took time.Duration, err error) starter {
+	j.recordLocked(rb.tick, start, start.Add(took), err)
 	j.active = deleteRun(j.active, rb)
 	j.stats.InFlight--
 	j.stats.Runs++

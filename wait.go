@@ -40,8 +40,9 @@ func (m WaitMode) String() string {
 // Wait blocks until the futures fs meet mode, or ctx ends, like
 // asyncio.wait. It returns the futures that have settled and those still
 // pending, each in input order, and ctx.Err() if ctx ended first. It
-// cancels nothing. With no futures it returns at once. Inside a run of a
-// scheduler the run counts as idle while it waits.
+// cancels nothing. With no futures it returns at once. Several goroutines
+// may wait on the same futures. Inside a run of a scheduler the run counts
+// as idle while it waits.
 //
 // A nil ctx or future, or an unknown mode, is an error wrapping ErrInvalid
 // that names it; done and pending are then nil.
@@ -107,8 +108,8 @@ func (w *waiting) settled(failed bool) {
 // asyncio.as_completed. Ranging over the sequence blocks until the next
 // future settles; futures that have already settled come first, in input
 // order. Each range over the sequence starts afresh and yields every
-// future once. Inside a run of a scheduler the run counts as idle while it
-// waits.
+// future once, so several goroutines may range over it at once. Inside a
+// run of a scheduler the run counts as idle while it waits.
 //
 // The sequence stops early when it would have to wait and ctx has ended;
 // the caller tells this from a complete sequence by checking ctx.Err().
