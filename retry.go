@@ -1,7 +1,6 @@
 package periodic
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -94,8 +93,7 @@ func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 	for n := 1; ; n++ {
 		r.attempt.Store(int32(n))
 		v, err := call(r, fn)
-		var pe *PanicError
-		if err == nil || p == nil || n > p.Retries || r.Err() != nil || errors.As(err, &pe) {
+		if err == nil || p == nil || n > p.Retries || r.Err() != nil || asPanic(err) != nil {
 			return v, err
 		}
 		r.retried(n, err)

@@ -2,7 +2,6 @@ package periodic
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -236,8 +235,7 @@ func (r *run[T]) exec() {
 	err = r.timeoutErr(err)
 	r.fut.settle(v, err)
 	took := s.cfg.clock.Now().Sub(start)
-	var pe *PanicError
-	if errors.As(err, &pe) {
+	if pe := asPanic(err); pe != nil {
 		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe})
 	}
 	s.report(&Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,

@@ -92,5 +92,17 @@ func failed[T any](err error) *Future[T] {
 	return f
 }
 
+// asPanic returns the *PanicError in err's chain, or nil.
+func asPanic(err error) *PanicError {
+	if err == nil {
+		return nil
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}
+
 // isCancel reports whether err means the work was cancelled.
 func isCancel(err error) bool { return errors.Is(err, context.Canceled) }
