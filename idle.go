@@ -111,7 +111,7 @@ func (s *Scheduler) WaitIdle(ctx context.Context) error {
 		s.mu.Lock()
 		idle := s.idleLocked()
 		s.mu.Unlock()
-		if idle && s.releaseDue(true) { // one deadline at a time, each from idle
+		if idle && s.releaseDue() { // one deadline at a time, each from idle
 			continue
 		}
 		s.mu.Lock()

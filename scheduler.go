@@ -188,8 +188,10 @@ func (s *Scheduler) loop() {
 			timer.Stop()
 		}
 	}()
+	var batch []*entry
 	for {
-		for s.releaseDue(false) {
+		for ok := true; ok; {
+			batch, ok = s.releaseBatch(batch)
 		}
 		s.mu.Lock()
 		next := s.heap.peek()
@@ -217,13 +219,12 @@ func (s *Scheduler) loop() {
 	}
 }
 
-// releaseDue fires the earliest deadline if it is due and reports whether
-// it did. The dispatcher calls it with driven false and stands aside once
-// periodictest drives the scheduler; WaitIdle calls it with driven true.
-func (s *Scheduler) releaseDue(driven bool) bool {
+// releaseDue fires the earliest deadline if it is due and the scheduler is
+// driven by periodictest, and reports whether it did. WaitIdle calls it.
+func (s *Scheduler) releaseDue() bool {
 	s.mu.Lock()
 	e := s.heap.peek()
-	if e == nil || (s.drivenNow || s.driven) != driven || e.when.After(s.cfg.clock.Now()) {
+	if e == nil || !(s.drivenNow || s.driven) || e.when.After(s.cfg.clock.Now()) {
 		s.mu.Unlock()
 		return false
 	}
@@ -236,6 +237,35 @@ func (s *Scheduler) releaseDue(driven bool) bool {
 	s.notifyLocked()
 	s.mu.Unlock()
 	return true
+}
+
+// releaseBatch fires, in order, the deadlines due now (up to a bound), and
+// reports whether there were any. It is the dispatcher's path; a driven
+// scheduler releases one deadline at a time instead, through WaitIdle.
+func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
+	const most = 1024
+	s.mu.Lock()
+	buf = buf[:0]
+	now := s.cfg.clock.Now()
+	for e := s.heap.peek(); e != nil && !s.drivenNow && !s.driven && !e.when.After(now) && len(buf) < most; e = s.heap.peek() {
+		s.heap.remove(e)
+		buf = append(buf, e)
+	}
+	s.busy += len(buf) // until their events have done their work
+	s.mu.Unlock()
+	if len(buf) == 0 {
+		return buf, false
+	}
+	now = now.In(s.cfg.loc)
+	for _, e := range buf {
+		e.ev.fire(e, now)
+	}
+	s.mu.Lock()
+	s.busy -= len(buf)
+	s.notifyLocked()
+	s.mu.Unlock()
+	clear(buf)
+	return buf, true
 }
 
 // pushLocked adds e at when and wakes the dispatcher if e is now the

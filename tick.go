@@ -14,22 +14,21 @@ import (
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
 	tick := e.when
-	s.mu.Lock()
-	active := j.state == jobActive && !s.closing
-	late := now.Sub(tick) > s.cfg.grace && tick.After(j.catchUp)
-	s.mu.Unlock()
-	if !active {
-		return
-	}
-	p := plan{run: tick, next: j.next(tick)}
-	if late {
-		p = j.misfire(tick, now)
-		j.misfired(tick, now, p)
-	}
+	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
 		s.mu.Unlock()
 		return
+	}
+	if now.Sub(tick) > s.cfg.grace && tick.After(j.catchUp) {
+		s.mu.Unlock()
+		p = j.misfire(tick, now)
+		j.misfired(tick, now, p)
+		s.mu.Lock()
+		if j.state != jobActive || s.closing {
+			s.mu.Unlock()
+			return
+		}
 	}
 	var refused []refusal
 	if !p.run.IsZero() {
