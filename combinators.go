@@ -135,11 +135,11 @@ func Shield[T any](f *Future[T]) *Future[T] {
 // combined returns a pending future whose Cancel cancels each of fs.
 func combined[R, T any](fs []*Future[T]) *Future[R] {
 	out := &Future[R]{owner: ownerOf(fs)}
-	out.cancel = func() {
+	out.cancel = cancelFunc(func() {
 		for _, f := range fs {
 			f.Cancel()
 		}
-	}
+	})
 	return out
 }
 

@@ -50,7 +50,7 @@ type Future[T any] struct {
 
 	// cancel asks the producer to stop; nil for promise-like futures,
 	// which settle as cancelled at once instead.
-	cancel func()
+	cancel canceller
 	// owner is the scheduler that tracks the future's goroutines, or nil.
 	owner *Scheduler
 }
@@ -131,9 +131,19 @@ func (f *Future[T]) Cancel() bool {
 		f.settle(*new(T), ErrCancelled)
 		return true
 	}
-	cancel()
+	cancel.cancelFuture()
 	return true
 }
+
+// canceller is what Cancel asks to stop a future's producer. A run
+// implements it itself, which spares a closure per run.
+type canceller interface{ cancelFuture() }
+
+// cancelFunc makes a function a canceller.
+type cancelFunc func()
+
+// cancelFuture calls the function.
+func (f cancelFunc) cancelFuture() { f() }
 
 // OnDone registers fn to be called with the future once it has settled,
 // like asyncio's add_done_callback. Callbacks run after Done is closed, one

@@ -190,7 +190,7 @@ func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked b
 	r := &run[T]{job: j}
 	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancelCtx, j.s, tick, ticked
 	r.deadline.index = -1
-	r.fut.cancel, r.fut.owner = r.cancelFuture, j.s
+	r.fut.cancel, r.fut.owner = r, j.s
 	return r
 }
 

@@ -49,7 +49,7 @@ func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 		return failed[T](err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	f := &Future[T]{cancel: cancel, owner: schedulerOf(ctx)}
+	f := &Future[T]{cancel: cancelFunc(cancel), owner: schedulerOf(ctx)}
 	if f.owner != nil {
 		f.owner.hold()
 	}

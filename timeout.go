@@ -63,7 +63,7 @@ func timeoutWith[T any](name string, f *Future[T], d time.Duration, after afterF
 		return failed[T](fmt.Errorf("%w: %s(%v): the duration is negative", ErrInvalid, name, d))
 	}
 	t := &timeout[T]{f: f, d: d}
-	t.out = &Future[T]{owner: f.owner, cancel: t.cancel}
+	t.out = &Future[T]{owner: f.owner, cancel: cancelFunc(t.cancel)}
 	if d == 0 {
 		t.expire()
 	} else {
