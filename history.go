@@ -35,8 +35,9 @@ type Description struct {
 func (j *Job[T]) Describe(n int) Description {
 	s := j.s
 	s.mu.Lock()
+	l := j.l()
 	d := Description{Name: j.name, Trigger: fmt.Sprint(j.trigger), Paused: j.state == jobPaused,
-		PauseReason: j.pausedBy, Stats: j.stats}
+		PauseReason: l.pausedBy, Stats: l.stats}
 	next, left := time.Time{}, n
 	if j.state == jobActive {
 		next = j.tick.when
@@ -44,7 +45,7 @@ func (j *Job[T]) Describe(n int) Description {
 			left = min(n, j.cfg.limit-j.ticks)
 		}
 	}
-	hist := append(slices.Clone(j.history[j.histNext:]), j.history[:j.histNext]...)
+	hist := append(slices.Clone(l.history[l.histNext:]), l.history[:l.histNext]...)
 	s.mu.Unlock()
 	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
 		d.NextRuns = append(d.NextRuns, next)
@@ -61,7 +62,7 @@ func (j *Job[T]) Describe(n int) Description {
 func (j *Job[T]) PauseReason() error {
 	j.s.mu.Lock()
 	defer j.s.mu.Unlock()
-	return j.pausedBy
+	return j.l().pausedBy
 }
 
 // Previous returns the future of the run of the same job that started
@@ -79,19 +80,20 @@ func Previous[T any](ctx context.Context) *Future[T] {
 // recordLocked remembers a finished run and, for WithPauseOnFailure,
 // pauses the job after a failure.
 func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
+	l := j.l()
 	if h := j.cfg.history; h > 0 {
 		rec := RunRecord{Tick: tick, Start: start, End: end, Err: err}
-		if len(j.history) < h {
-			j.history = append(j.history, rec)
+		if len(l.history) < h {
+			l.history = append(l.history, rec)
 		} else {
-			j.history[j.histNext] = rec
-			j.histNext = (j.histNext + 1) % h
+			l.history[l.histNext] = rec
+			l.histNext = (l.histNext + 1) % h
 		}
 	}
 	if j.cfg.pauseFail && failure(err) && j.state == jobActive {
 		j.s.heap.remove(&j.tick)
 		j.state = jobPaused
-		j.pausedBy = err
+		l.pausedBy = err
 	}
 }
 

@@ -3,7 +3,8 @@ package periodic
 import (
 	"fmt"
 	"slices"
-	"sort"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -21,18 +22,37 @@ type Job[T any] struct {
 	tick    entry // the next tick, in the scheduler's heap while active
 
 	// Guarded by s.mu.
-	state    jobState
+	state jobState
+	ticks int                         // runs admitted by ticks, for WithLimit
+	onRun atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
+	life  *jobLife[T]                 // made when first needed; see l
+}
+
+// jobLife is the part of a job that only jobs that have run, or been
+// looked at, need; idle jobs go without it. Guarded by s.mu.
+type jobLife[T any] struct {
 	pausedBy error
-	ticks    int       // runs admitted by ticks, for WithLimit
-	active   []*run[T] // runs in flight
-	queue    []*run[T] // runs waiting their turn (OverlapQueue)
-	slotWait *run[T]   // the run waiting for a concurrency slot
-	catchUp  time.Time // the last late tick of a misfire (see fire)
+	active   []*run[T]   // runs in flight
+	queue    []*run[T]   // runs waiting their turn (OverlapQueue)
+	slotWait *run[T]     // the run waiting for a concurrency slot
+	catchUp  time.Time   // the last late tick of a misfire (see fire)
 	history  []RunRecord // the latest finished runs, a ring, for Describe
 	histNext int         // where the ring's next record goes once full
 	last     *Future[T]
-	onRun    atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
 	stats    Stats
+}
+
+// l returns the job's jobLife, making it on first use, and names an
+// unnamed job "job-N"; s.mu must be held. Code that runs or reports a job
+// goes through l under the lock first, so it may read j.name after.
+func (j *Job[T]) l() *jobLife[T] {
+	if j.life == nil {
+		if j.name == "" {
+			j.name = "job-" + strconv.Itoa(j.id)
+		}
+		j.life = new(jobLife[T])
+	}
+	return j.life
 }
 
 // jobState is where a job is in its life.
@@ -72,22 +92,35 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 		s.mu.Unlock()
 		return nil, fmt.Errorf("periodic: Schedule: %w", ErrClosed)
 	}
+	if err := s.claimNameLocked(j.name, j); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
 	s.jobSeq++
 	j.id = s.jobSeq
-	if j.name == "" {
-		j.name = fmt.Sprintf("job-%d", j.id)
-	}
-	if _, dup := s.jobs[j.name]; dup {
-		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: WithName(%q): a job of that name exists", ErrInvalid, j.name)
-	}
-	s.jobs[j.name] = j
+	s.jobs = append(s.jobs, j)
 	started := s.started
 	s.mu.Unlock()
 	if started {
 		j.arm(s.Now())
 	}
 	return j, nil
+}
+
+// claimNameLocked reserves an explicit job name. Unnamed jobs are named
+// "job-N" when first needed, so such names are reserved.
+func (s *Scheduler) claimNameLocked(name string, j jobHandle) error {
+	if name == "" {
+		return nil
+	}
+	if n, ok := strings.CutPrefix(name, "job-"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		return fmt.Errorf("%w: WithName(%q): names job-N are kept for unnamed jobs", ErrInvalid, name)
+	}
+	if _, dup := s.names[name]; dup {
+		return fmt.Errorf("%w: WithName(%q): a job of that name exists", ErrInvalid, name)
+	}
+	s.names[name] = j
+	return nil
 }
 
 // checkSchedule reports Schedule's bad arguments.
@@ -161,7 +194,12 @@ func (j *Job[T]) next(t time.Time) time.Time {
 }
 
 // Name returns the job's name.
-func (j *Job[T]) Name() string { return j.name }
+func (j *Job[T]) Name() string {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	j.l()
+	return j.name
+}
 
 // Tags returns the job's tags.
 func (j *Job[T]) Tags() []string { return slices.Clone(j.cfg.tags) }
@@ -182,14 +220,14 @@ func (j *Job[T]) NextRun() time.Time {
 func (j *Job[T]) Last() *Future[T] {
 	j.s.mu.Lock()
 	defer j.s.mu.Unlock()
-	return j.last
+	return j.l().last
 }
 
 // Stats returns the job's counters.
 func (j *Job[T]) Stats() Stats {
 	j.s.mu.Lock()
 	defer j.s.mu.Unlock()
-	return j.stats
+	return j.l().stats
 }
 
 // OnRun registers fn to see every run of the job: each tick's run as it
@@ -245,6 +283,7 @@ func (j *Job[T]) RunNow() *Future[T] {
 	s.mu.Lock()
 	if s.closing || j.state == jobRemoved {
 		s.mu.Unlock()
+		j.l()
 		return failed[T](fmt.Errorf("periodic: job %q: RunNow: %w", j.name, ErrClosed))
 	}
 	r := newRun(j, s.Now(), false)
@@ -266,9 +305,10 @@ func (j *Job[T]) Remove() {
 		return
 	}
 	waiting := j.closeLocked()
-	if s.jobs[j.name] == jobHandle(j) {
-		delete(s.jobs, j.name)
+	if s.names[j.name] == jobHandle(j) {
+		delete(s.names, j.name)
 	}
+	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
 	s.mu.Unlock()
 	for _, r := range waiting {
 		r.refuse(fmt.Errorf("periodic: job %q removed: %w", j.name, ErrClosed))
@@ -278,17 +318,18 @@ func (j *Job[T]) Remove() {
 // closeLocked ends the job's ticking and returns the runs that were
 // waiting to start.
 func (j *Job[T]) closeLocked() []starter {
+	l := j.l()
 	s := j.s
 	j.state = jobRemoved
 	s.heap.remove(&j.tick)
 	var waiting []starter
-	for _, r := range j.queue {
+	for _, r := range l.queue {
 		waiting = append(waiting, r)
 	}
-	j.queue = nil
-	if r := j.slotWait; r != nil {
+	l.queue = nil
+	if r := l.slotWait; r != nil {
 		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
-		j.slotWait = nil
+		l.slotWait = nil
 		waiting = append(waiting, r)
 	}
 	return waiting
@@ -325,7 +366,7 @@ func (j *Job[T]) Resume() {
 	if j.state != jobPaused {
 		return
 	}
-	j.pausedBy = nil
+	j.l().pausedBy = nil
 	if t.IsZero() {
 		j.state = jobEnded
 		return
@@ -356,7 +397,7 @@ func (j *Job[T]) skipAhead(t, now time.Time) time.Time {
 
 // info describes the job.
 func (j *Job[T]) info() JobInfo {
-	return JobInfo{Name: j.name, Tags: j.Tags(), NextRun: j.NextRun(), Paused: j.Paused(), Stats: j.Stats()}
+	return JobInfo{Name: j.Name(), Tags: j.Tags(), NextRun: j.NextRun(), Paused: j.Paused(), Stats: j.Stats()}
 }
 
 // order returns the job's registration number.
@@ -410,13 +451,8 @@ func (s *Scheduler) RemoveByTag(tag string) int {
 // jobsInOrder returns the jobs sorted by registration.
 func (s *Scheduler) jobsInOrder() []jobHandle {
 	s.mu.Lock()
-	hs := make([]jobHandle, 0, len(s.jobs))
-	for _, h := range s.jobs {
-		hs = append(hs, h)
-	}
-	s.mu.Unlock()
-	sort.Slice(hs, func(a, b int) bool { return hs[a].order() < hs[b].order() })
-	return hs
+	defer s.mu.Unlock()
+	return slices.Clone(s.jobs)
 }
 
 // skipErr describes a skipped tick.

@@ -107,7 +107,7 @@ func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 func (r *run[T]) retried(n int, err error) {
 	s, j := r.s, r.job
 	s.mu.Lock()
-	j.stats.Retries++
+	j.l().stats.Retries++
 	s.mu.Unlock()
 	s.report(&Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err})
 }

@@ -203,17 +203,17 @@ func (r *run[T]) cancelFuture() {
 
 // startLocked starts the run's goroutine.
 func (r *run[T]) startLocked() {
-	s, j := r.s, r.job
+	s, l := r.s, r.job.l()
 	s.busy++
 	s.live++
 	s.inflight++
 	s.running[&r.runBase] = struct{}{}
-	j.active = append(j.active, r)
-	if j.last != nil {
-		r.prev = j.last
+	l.active = append(l.active, r)
+	if l.last != nil {
+		r.prev = l.last
 	}
-	j.last = &r.fut
-	j.stats.InFlight++
+	l.last = &r.fut
+	l.stats.InFlight++
 	go r.exec()
 }
 
@@ -329,17 +329,17 @@ type starter interface {
 // waitSlot records that the run waits for a slot; false when its job
 // already has one waiting.
 func (r *run[T]) waitSlot() bool {
-	if r.job.slotWait != nil {
+	if r.job.l().slotWait != nil {
 		return false
 	}
-	r.job.slotWait = r
+	r.job.l().slotWait = r
 	return true
 }
 
 // slotGranted clears the job's waiting run.
 func (r *run[T]) slotGranted() {
-	if r.job.slotWait == r {
-		r.job.slotWait = nil
+	if r.job.l().slotWait == r {
+		r.job.l().slotWait = nil
 	}
 }
 

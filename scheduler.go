@@ -44,7 +44,8 @@ type Scheduler struct {
 	waiters   map[*waiter]struct{}
 	slots     []starter // runs waiting for a slot under WithMaxConcurrency
 	changed   chan struct{}
-	jobs      map[string]jobHandle
+	jobs      []jobHandle          // in registration order
+	names     map[string]jobHandle // jobs given a name by WithName
 	jobSeq    int
 	running   map[*runBase]struct{}
 	allDone   chan struct{} // closed when closing and live == 0
@@ -81,7 +82,7 @@ func New(opts ...Option) *Scheduler {
 		cfg:      cfg,
 		driven:   driven,
 		waiters:  make(map[*waiter]struct{}),
-		jobs:     make(map[string]jobHandle),
+		names:    make(map[string]jobHandle),
 		running:  make(map[*runBase]struct{}),
 		allDone:  make(chan struct{}),
 		wake:     make(chan struct{}, 1),

@@ -52,8 +52,9 @@ func BenchmarkIdleJob(b *testing.B) {
 		g0, h0 := runtime.NumGoroutine(), heapInUse()
 		b.ReportAllocs()
 		b.ResetTimer()
+		start, d, fn := time.Now(), time.Hour, func() {}
 		for i := 0; i < b.N; i++ {
-			timers = append(timers, time.AfterFunc(time.Hour, func() { go func() {}() }))
+			timers = append(timers, rearming(start, d, fn))
 		}
 		b.StopTimer()
 		b.ReportMetric(float64(heapInUse()-h0)/float64(b.N), "heapB/job")
@@ -62,6 +63,19 @@ func BenchmarkIdleJob(b *testing.B) {
 			t.Stop()
 		}
 	})
+}
+
+// rearming is the floor's job: a timer that starts fn in a goroutine at
+// start+k*d and re-arms itself for the next k.
+func rearming(start time.Time, d time.Duration, fn func()) *time.Timer {
+	k := 1
+	var t *time.Timer
+	t = time.AfterFunc(time.Until(start.Add(d)), func() {
+		go fn()
+		k++
+		t.Reset(time.Until(start.Add(time.Duration(k) * d)))
+	})
+	return t
 }
 
 // BenchmarkDueAmongIdle releases one due run among n idle jobs per

@@ -225,6 +225,7 @@ func TestBadInput(t *testing.T) {
 		{"negative timeout", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithTimeout(-time.Second)}, periodic.ErrInvalid, "WithTimeout(-1s)"},
 		{"zero retries", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithRetry(periodic.Retry{Initial: time.Second})}, periodic.ErrInvalid, "Retries 0"},
 		{"negative jitter", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithJitter(-time.Second)}, periodic.ErrInvalid, "WithJitter(-1s)"},
+		{"reserved name", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithName("job-7")}, periodic.ErrInvalid, `WithName("job-7")`},
 		{"empty name", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithName("")}, periodic.ErrInvalid, `WithName("")`},
 		{"bad overlap", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithOverlap(99)}, periodic.ErrInvalid, "Overlap(99)"},
 		{"bad buffer", good, periodic.Every(time.Second), ok, []periodic.JobOption{periodic.WithBuffer(0)}, periodic.ErrInvalid, "WithBuffer(0)"},

@@ -20,7 +20,7 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		s.mu.Unlock()
 		return
 	}
-	if now.Sub(tick) > s.cfg.grace && tick.After(j.catchUp) {
+	if now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp) {
 		s.mu.Unlock()
 		p = j.misfire(tick, now)
 		j.misfired(tick, now, p)
@@ -45,12 +45,13 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 
 // misfired counts and reports the misfire p, before its run starts.
 func (j *Job[T]) misfired(tick, now time.Time, p plan) {
+	l := j.l()
 	s := j.s
 	s.mu.Lock()
-	j.stats.Misfires += p.missed
-	j.stats.Dropped += p.dropped
+	l.stats.Misfires += p.missed
+	l.stats.Dropped += p.dropped
 	if !p.lastLate.IsZero() {
-		j.catchUp = p.lastLate
+		l.catchUp = p.lastLate
 	}
 	s.mu.Unlock()
 	s.report(&Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Start: now})
@@ -143,30 +144,31 @@ type refusal struct {
 // admitTickLocked admits a run for tick under the job's overlap policy and
 // the limit, appending skipped runs to refused.
 func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal) []refusal {
+	l := j.l()
 	if j.cfg.limit > 0 && j.ticks >= j.cfg.limit {
 		return refused
 	}
 	s := j.s
 	r := newRun(j, tick, true)
-	busy := len(j.active) > 0 || len(j.queue) > 0 || j.slotWait != nil
+	busy := len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil
 	switch o := j.cfg.overlap; {
 	case busy && o == OverlapSkip:
 		return append(refused, refusal{r, j.skipErr(tick, "a run is in flight")})
 	case busy && (o == OverlapQueue || o == OverlapBufferOne):
-		if bound := j.bufferBound(); len(j.queue) >= bound {
+		if bound := j.bufferBound(); len(l.queue) >= bound {
 			return append(refused, refusal{r, j.skipErr(tick, "the overlap buffer is full")})
 		}
-		j.queue = append(j.queue, r)
+		l.queue = append(l.queue, r)
 		j.ticks++
 		return refused
 	case busy && o == OverlapReplace:
-		for _, a := range j.active {
+		for _, a := range l.active {
 			a.cancel()
 		}
-		for _, q := range j.queue {
+		for _, q := range l.queue {
 			refused = append(refused, refusal{q, j.skipErr(q.tick, "replaced by a later tick")})
 		}
-		j.queue = append(j.queue[:0], r)
+		l.queue = append(l.queue[:0], r)
 		j.ticks++
 		return refused
 	}
@@ -192,7 +194,7 @@ func (j *Job[T]) refuse(refused []refusal) {
 	}
 	s := j.s
 	s.mu.Lock()
-	j.stats.Skips += len(refused)
+	j.l().stats.Skips += len(refused)
 	s.mu.Unlock()
 	for _, x := range refused {
 		x.r.refuse(x.err)
@@ -213,9 +215,9 @@ func (j *Job[T]) refuse(refused []refusal) {
 func (r *run[T]) withdraw() {
 	s, j := r.s, r.job
 	s.mu.Lock()
-	waiting := j.slotWait == r
+	waiting := j.l().slotWait == r
 	if waiting {
-		j.slotWait = nil
+		j.l().slotWait = nil
 		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
 	}
 	s.notifyLocked()
@@ -228,22 +230,23 @@ func (r *run[T]) withdraw() {
 // doneLocked takes a returned run off the job and returns the queued run
 // to start next, if any.
 func (j *Job[T]) doneLocked(rb *runBase, start time.Time, took time.Duration, err error) starter {
+	l := j.l()
 	j.recordLocked(rb.tick, start, start.Add(took), err)
-	j.active = deleteRun(j.active, rb)
-	j.stats.InFlight--
-	j.stats.Runs++
-	j.stats.LastDuration = took
-	j.stats.LastError = err
+	l.active = deleteRun(l.active, rb)
+	l.stats.InFlight--
+	l.stats.Runs++
+	l.stats.LastDuration = took
+	l.stats.LastError = err
 	if err == nil {
-		j.stats.Successes++
+		l.stats.Successes++
 	} else {
-		j.stats.Failures++
+		l.stats.Failures++
 	}
-	if len(j.active) > 0 || len(j.queue) == 0 {
+	if len(l.active) > 0 || len(l.queue) == 0 {
 		return nil
 	}
-	r := j.queue[0]
-	j.queue = j.queue[1:]
+	r := l.queue[0]
+	l.queue = l.queue[1:]
 	return r
 }
 
