@@ -68,3 +68,6 @@ func (e *env) advance(d time.Duration) {
 
 // at returns t0 plus d seconds.
 func at(sec float64) time.Time { return t0.Add(time.Duration(sec * float64(time.Second))) }
+
+// discard returns a logger that drops everything.
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -400,16 +400,12 @@ func (j *Job[T]) info() JobInfo {
 	return JobInfo{Name: j.Name(), Tags: j.Tags(), NextRun: j.NextRun(), Paused: j.Paused(), Stats: j.Stats()}
 }
 
-// order returns the job's registration number.
-func (j *Job[T]) order() int { return j.id }
-
 // jobHandle is a job seen by the scheduler without its type.
 type jobHandle interface {
 	arm(now time.Time)
 	closeLocked() []starter
 	doneLocked(r *runBase, start time.Time, took time.Duration, err error) starter
 	info() JobInfo
-	order() int
 	remove()
 }
 
