@@ -9,6 +9,31 @@ import (
 	"github.com/benbjohnson/clock"
 )
 
+// runList is an intrusive list of runs; the scheduler's mu guards it.
+type runList struct{ head *runBase }
+
+// add puts r first.
+func (l *runList) add(r *runBase) {
+	r.before, r.next = nil, l.head
+	if l.head != nil {
+		l.head.before = r
+	}
+	l.head = r
+}
+
+// remove takes r out.
+func (l *runList) remove(r *runBase) {
+	if r.before != nil {
+		r.before.next = r.next
+	} else if l.head == r {
+		l.head = r.next
+	}
+	if r.next != nil {
+		r.next.before = r.before
+	}
+	r.before, r.next = nil, nil
+}
+
 // runKey is the context key under which a run's context finds itself.
 type runKey struct{}
 
@@ -24,6 +49,8 @@ type runBase struct {
 	timedOut atomic.Bool
 	deadline entry      // the run's timeout in the heap, if any
 	prev     any        // the job's previous run's *Future[T], for Previous
+	before   *runBase   // neighbours in the scheduler's runList
+	next     *runBase
 	afters   afterFuncs // of derived contexts; see runpolicy.go
 }
 
@@ -207,7 +234,7 @@ func (r *run[T]) startLocked() {
 	s.busy++
 	s.live++
 	s.inflight++
-	s.running[&r.runBase] = struct{}{}
+	s.running.add(&r.runBase)
 	l.active = append(l.active, r)
 	if l.last != nil {
 		r.prev = l.last
@@ -280,7 +307,7 @@ func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 func (s *Scheduler) finish(r *runBase, j jobHandle, start time.Time, took time.Duration, err error) {
 	s.mu.Lock()
 	s.heap.remove(&r.deadline)
-	delete(s.running, r)
+	s.running.remove(r)
 	s.busy--
 	s.live--
 	s.inflight--

@@ -47,7 +47,7 @@ type Scheduler struct {
 	jobs      []jobHandle          // in registration order
 	names     map[string]jobHandle // jobs given a name by WithName
 	jobSeq    int
-	running   map[*runBase]struct{}
+	running   runList // runs in flight, for Shutdown to cancel
 	allDone   chan struct{} // closed when closing and live == 0
 
 	wake     chan struct{} // the earliest deadline changed
@@ -83,7 +83,6 @@ func New(opts ...Option) *Scheduler {
 		driven:   driven,
 		waiters:  make(map[*waiter]struct{}),
 		names:    make(map[string]jobHandle),
-		running:  make(map[*runBase]struct{}),
 		allDone:  make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
@@ -169,8 +168,8 @@ func (s *Scheduler) closeJobs() {
 // cancelRuns cancels the context of every run in flight.
 func (s *Scheduler) cancelRuns() {
 	s.mu.Lock()
-	runs := make([]*runBase, 0, len(s.running))
-	for r := range s.running {
+	var runs []*runBase
+	for r := s.running.head; r != nil; r = r.next {
 		runs = append(runs, r)
 	}
 	s.mu.Unlock()
