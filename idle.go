@@ -5,8 +5,9 @@ import "context"
 // waiter is a goroutine of the scheduler blocked in Sleep, Await or a
 // combinator. It counts as idle until one of its channels is ready.
 type waiter struct {
-	ch   <-chan struct{}
-	done <-chan struct{} // its context's Done; may be nil
+	ch     <-chan struct{}
+	done   <-chan struct{} // its context's Done; may be nil
+	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
 }
 
 // ready reports whether the waiter is about to wake.
@@ -16,14 +17,16 @@ func (w *waiter) ready() bool {
 		return true
 	case <-w.done:
 		return true
+	case <-w.parent:
+		return true
 	default:
 		return false
 	}
 }
 
 // block counts the calling goroutine as blocked on ch.
-func (s *Scheduler) block(ctx context.Context, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done()}
+func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()
@@ -57,7 +60,7 @@ func waitFor(ctx context.Context, ch <-chan struct{}) error {
 	var w *waiter
 	r := runOf(ctx)
 	if r != nil {
-		w = r.s.block(ctx, ch)
+		w = r.s.block(ctx, r, ch)
 		defer r.s.unblock(w)
 	}
 	select {

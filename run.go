@@ -40,9 +40,10 @@ type runKey struct{}
 // runBase is the context of one run, and the part of a run the scheduler
 // handles without knowing its type.
 type runBase struct {
-	context.Context
-	cancelFn context.CancelFunc
-	s        *Scheduler
+	parent     context.Context // values; for Backfill also cancellation
+	parentDone <-chan struct{} // parent.Done(), nil when it cannot end
+	stopParent func() bool     // stops watching parentDone
+	s          *Scheduler
 	tick     time.Time
 	ticked   bool // started by a tick, not RunNow
 	attempt  atomic.Int32
@@ -55,25 +56,51 @@ type runBase struct {
 }
 
 // Value returns the run itself for runKey, and defers to the parent for
-// other keys. It hides the inner cancelCtx, so that derived contexts
-// register through AfterFunc and see the run's own Err.
+// other keys.
 func (r *runBase) Value(key any) any {
 	if key == (runKey{}) {
 		return r
 	}
-	if v := r.Context.Value(key); v != any(r.Context) {
-		return v
-	}
-	return nil
+	return r.parent.Value(key)
 }
 
-// Err returns context.DeadlineExceeded once the run's timeout has ended it.
+// Done returns a channel closed when the run's context ends: the run was
+// cancelled, timed out, returned, or its parent ended.
+func (r *runBase) Done() <-chan struct{} {
+	a := &r.afters
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.done == nil {
+		if a.ended {
+			return closedChan
+		}
+		a.done = make(chan struct{})
+	}
+	return a.done
+}
+
+// Err returns nil while the run's context lasts, then
+// context.DeadlineExceeded if its timeout ended it, the parent's error if
+// the parent did, else context.Canceled.
 func (r *runBase) Err() error {
-	err := r.Context.Err()
-	if err != nil && r.timedOut.Load() {
+	a := &r.afters
+	a.mu.Lock()
+	ended := a.ended
+	a.mu.Unlock()
+	select {
+	case <-r.parentDone:
+		if !r.timedOut.Load() {
+			return r.parent.Err()
+		}
+	default:
+	}
+	switch {
+	case !ended:
+		return nil
+	case r.timedOut.Load():
 		return context.DeadlineExceeded
 	}
-	return err
+	return context.Canceled
 }
 
 // Deadline returns the end of the run's timeout, if it has one.
@@ -84,10 +111,12 @@ func (r *runBase) Deadline() (time.Time, bool) {
 	return r.deadline.when, true
 }
 
-// cancel cancels the run's context.
+// cancel ends the run's context and stops watching its parent.
 func (r *runBase) cancel() {
-	r.cancelFn()
 	r.afters.end()
+	if r.stopParent != nil {
+		r.stopParent()
+	}
 }
 
 // fire ends the run's context when its timeout passes.
@@ -147,7 +176,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	s := r.s
 	sl := &sleeper{ch: make(chan struct{})}
 	sl.ev = sl
-	w := &waiter{ch: sl.ch, done: ctx.Done()}
+	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone}
 	s.mu.Lock()
 	s.pushLocked(&sl.entry, s.cfg.clock.Now().Add(d))
 	s.blockLocked(w)
@@ -213,9 +242,11 @@ func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
 
 // newRunIn returns a pending run whose context is derived from parent.
 func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
-	ctx, cancelCtx := context.WithCancel(parent)
 	r := &run[T]{job: j}
-	r.Context, r.cancelFn, r.s, r.tick, r.ticked = ctx, cancelCtx, j.s, tick, ticked
+	r.parent, r.s, r.tick, r.ticked = parent, j.s, tick, ticked
+	if r.parentDone = parent.Done(); r.parentDone != nil {
+		r.stopParent = context.AfterFunc(parent, r.cancel)
+	}
 	r.deadline.index = -1
 	r.fut.cancel, r.fut.owner = r, j.s
 	return r

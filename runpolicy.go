@@ -39,9 +39,10 @@ func (r *run[T]) timeoutErr(err error) error {
 // timeout, and it does so inside the call that ends the run's context, so
 // the scheduler's idle accounting sees them end at the same instant.
 type afterFuncs struct {
-	mu    sync.Mutex // guards fns and ended
-	fns   []*func()  // in registration order
-	ended bool
+	mu    sync.Mutex    // guards the fields below
+	fns   []*func()     // in registration order
+	ended bool          // the run's context has ended
+	done  chan struct{} // made on the first call of Done
 }
 
 // AfterFunc arranges for f to run once the run's context is done, as
@@ -68,11 +69,19 @@ func (r *runBase) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// end calls the callbacks, once; the run's context must already be done.
+// end ends the run's context, once: it closes Done and calls the
+// callbacks.
 func (a *afterFuncs) end() {
 	a.mu.Lock()
+	if a.ended {
+		a.mu.Unlock()
+		return
+	}
 	fns := a.fns
 	a.fns, a.ended = nil, true
+	if a.done != nil {
+		close(a.done)
+	}
 	a.mu.Unlock()
 	for _, f := range fns {
 		(*f)()
