@@ -79,13 +79,19 @@ func (s *Scheduler) report(e *Event) {
 	if fn := s.cfg.hooks.of(e.Kind); fn != nil {
 		fn(*e)
 	}
-	ctx, level, h := context.Background(), e.level(), s.cfg.log.Handler()
-	if !h.Enabled(ctx, level) {
-		return
+	if level, h := e.level(), s.cfg.log.Handler(); h.Enabled(context.Background(), level) {
+		s.log(h, level, e)
 	}
+}
+
+// log writes e to h. It is kept out of report so that the record's large
+// frame grows a run's stack only when something is logged.
+//
+//go:noinline
+func (s *Scheduler) log(h slog.Handler, level slog.Level, e *Event) {
 	r := slog.NewRecord(s.Now(), level, e.message(), 0) // stamped by the scheduler's clock
 	r.AddAttrs(e.attrs()...)
-	_ = h.Handle(ctx, r)
+	_ = h.Handle(context.Background(), r)
 }
 
 // level is the level e is logged at: Error for panics, Warn for failures,
