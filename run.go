@@ -44,15 +44,15 @@ type runBase struct {
 	parentDone <-chan struct{} // parent.Done(), nil when it cannot end
 	stopParent func() bool     // stops watching parentDone
 	s          *Scheduler
-	tick     time.Time
-	ticked   bool // started by a tick, not RunNow
-	attempt  atomic.Int32
-	timedOut atomic.Bool
-	deadline entry      // the run's timeout in the heap, if any
-	prev     any        // the job's previous run's *Future[T], for Previous
-	before   *runBase   // neighbours in the scheduler's runList
-	next     *runBase
-	afters   afterFuncs // of derived contexts; see runpolicy.go
+	tick       time.Time
+	ticked     bool // started by a tick, not RunNow
+	attempt    atomic.Int32
+	timedOut   atomic.Bool
+	deadline   entry    // the run's timeout in the heap, if any
+	prev       any      // the job's previous run's *Future[T], for Previous
+	before     *runBase // neighbours in the scheduler's runList
+	next       *runBase
+	afters     afterFuncs // of derived contexts; see runpolicy.go
 }
 
 // Value returns the run itself for runKey, and defers to the parent for

@@ -47,7 +47,7 @@ type Scheduler struct {
 	jobs      []jobHandle          // in registration order
 	names     map[string]jobHandle // jobs given a name by WithName
 	jobSeq    int
-	running   runList // runs in flight, for Shutdown to cancel
+	running   runList       // runs in flight, for Shutdown to cancel
 	allDone   chan struct{} // closed when closing and live == 0
 
 	wake     chan struct{} // the earliest deadline changed
