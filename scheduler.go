@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"time"
 
@@ -30,6 +31,9 @@ import (
 type Scheduler struct {
 	cfg    config
 	driven bool // set once; the dispatcher arms no timer
+	// reuseTimer is set for the real clock, whose timers Reset safely;
+	// a mock's timer is replaced instead, so that no stale tick blocks it.
+	reuseTimer bool
 
 	// mu guards the fields below. It is never held while user code runs.
 	mu        sync.Mutex
@@ -38,6 +42,7 @@ type Scheduler struct {
 	started   bool
 	closing   bool
 	drivenNow bool // periodictest drives the deadlines
+	releasing bool // the dispatcher is firing a batch and will look again
 	busy      int  // goroutines of the scheduler not blocked in Sleep or Await
 	live      int  // goroutines of the scheduler not yet returned
 	inflight  int  // runs started and not returned
@@ -79,14 +84,15 @@ func New(opts ...Option) *Scheduler {
 	}
 	_, driven := cfg.clock.(drive.Driven)
 	return &Scheduler{
-		cfg:      cfg,
-		driven:   driven,
-		waiters:  make(map[*waiter]struct{}),
-		names:    make(map[string]jobHandle),
-		allDone:  make(chan struct{}),
-		wake:     make(chan struct{}, 1),
-		stop:     make(chan struct{}),
-		loopDone: make(chan struct{}),
+		cfg:        cfg,
+		driven:     driven,
+		reuseTimer: reflect.TypeOf(cfg.clock) == reflect.TypeOf(clock.New()),
+		waiters:    make(map[*waiter]struct{}),
+		names:      make(map[string]jobHandle),
+		allDone:    make(chan struct{}),
+		wake:       make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		loopDone:   make(chan struct{}),
 	}
 }
 
@@ -201,13 +207,19 @@ func (s *Scheduler) loop() {
 			when = next.when
 		}
 		s.mu.Unlock()
-		if timer != nil {
-			timer.Stop()
-			timer = nil
-		}
 		var fired <-chan time.Time
-		if arm {
+		switch {
+		case arm && timer != nil && s.reuseTimer:
+			timer.Reset(when.Sub(s.cfg.clock.Now()))
+		case arm:
+			if timer != nil {
+				timer.Stop()
+			}
 			timer = s.cfg.clock.Timer(when.Sub(s.cfg.clock.Now()))
+		case timer != nil:
+			timer.Stop()
+		}
+		if arm {
 			fired = timer.C
 		}
 		select {
@@ -252,6 +264,7 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 		buf = append(buf, e)
 	}
 	s.busy += len(buf) // until their events have done their work
+	s.releasing = len(buf) > 0
 	s.mu.Unlock()
 	if len(buf) == 0 {
 		return buf, false
@@ -262,6 +275,7 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 	}
 	s.mu.Lock()
 	s.busy -= len(buf)
+	s.releasing = false
 	s.notifyLocked()
 	s.mu.Unlock()
 	clear(buf)
@@ -274,7 +288,7 @@ func (s *Scheduler) pushLocked(e *entry, when time.Time) {
 	s.seq++
 	e.when, e.seq = when, s.seq
 	s.heap.push(e)
-	if s.heap.peek() == e {
+	if s.heap.peek() == e && !s.releasing {
 		select {
 		case s.wake <- struct{}{}:
 		default:
