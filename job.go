@@ -318,10 +318,13 @@ func (j *Job[T]) Remove() {
 // closeLocked ends the job's ticking and returns the runs that were
 // waiting to start.
 func (j *Job[T]) closeLocked() []starter {
-	l := j.l()
 	s := j.s
 	j.state = jobRemoved
 	s.heap.remove(&j.tick)
+	l := j.life
+	if l == nil {
+		return nil // it never ran, so nothing waits
+	}
 	var waiting []starter
 	for _, r := range l.queue {
 		waiting = append(waiting, r)
