@@ -141,6 +141,7 @@ type Burst struct {
 // MeasureBurst registers n jobs whose first tick is the same instant,
 // lead from now, and measures the CPU and lateness of those first runs.
 func MeasureBurst(p Peer, n int, lead time.Duration) (Burst, error) {
+	runtime.GC()
 	b, err := prepareBurst(p, n, lead)
 	for tries := 0; errors.Is(err, errLate) && tries < 3; tries++ {
 		lead *= 4
@@ -150,7 +151,6 @@ func MeasureBurst(p Peer, n int, lead time.Duration) (Burst, error) {
 		return Burst{}, err
 	}
 	defer b.c.Stop()
-	runtime.GC()
 	time.Sleep(time.Until(b.tick) - 20*time.Millisecond)
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
@@ -182,7 +182,9 @@ type burstRun struct {
 	settled <-chan struct{} // for a Settler, closed when every result was read
 }
 
-// prepareBurst registers the jobs of a burst due lead from now.
+// prepareBurst registers the jobs of a burst due lead from now. It fails
+// with errLate if that took more than three quarters of lead, so that the
+// caller's measurement can start before the tick.
 func prepareBurst(p Peer, n int, lead time.Duration) (*burstRun, error) {
 	b := &burstRun{p: p, starts: make([]atomic.Int64, n), all: make(chan struct{})}
 	tasks := make([]*Task, n)
@@ -202,9 +204,9 @@ func prepareBurst(p Peer, n int, lead time.Duration) (*burstRun, error) {
 		}
 		return nil, err
 	}
-	if time.Until(b.tick) < time.Millisecond {
+	if time.Until(b.tick) < lead/4 {
 		c.Stop()
-		return nil, fmt.Errorf("%w: %s: registering %d jobs took longer than %v", errLate, p.Name, n, lead)
+		return nil, fmt.Errorf("%w: %s: registering %d jobs took more than %v of a %v lead", errLate, p.Name, n, lead*3/4, lead)
 	}
 	b.c = c
 	if s, ok := c.(Settler); ok {
