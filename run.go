@@ -287,18 +287,36 @@ func (r *run[T]) exec() {
 	r.waitJitter()
 	start := s.Now()
 	j.notifyRun(r.tick, &r.fut)
-	s.report(&Event{Kind: EventStart, Job: j.name, Tick: r.tick, Start: start})
+	r.reportStart(start)
 	v, err := r.perform()
 	r.cancel()
 	err = r.timeoutErr(err)
 	r.fut.settle(v, err)
 	took := s.cfg.clock.Now().Sub(start)
+	r.reportEnd(start, took, err)
+	s.finish(&r.runBase, j, start, took, r.fut.Err())
+}
+
+// reportStart reports the run's start. It and reportEnd keep the events
+// off exec's frame: the job's function and the run's bookkeeping run
+// below exec, on a goroutine that starts with a small stack, and a deep
+// frame there makes every run copy its stack to grow it.
+//
+//go:noinline
+func (r *run[T]) reportStart(start time.Time) {
+	r.s.report(&Event{Kind: EventStart, Job: r.job.name, Tick: r.tick, Start: start})
+}
+
+// reportEnd reports the run's end.
+//
+//go:noinline
+func (r *run[T]) reportEnd(start time.Time, took time.Duration, err error) {
+	s, j := r.s, r.job
 	if pe := asPanic(err); pe != nil {
 		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe})
 	}
 	s.report(&Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
 		Attempt: int(r.attempt.Load()), Err: r.fut.Err()})
-	s.finish(&r.runBase, j, start, took, r.fut.Err())
 }
 
 // perform claims the tick and calls the job's function, retrying as
@@ -310,16 +328,30 @@ func (r *run[T]) perform() (T, error) {
 		return zero, err
 	}
 	if s.cfg.locker != nil && r.ticked {
-		lease, err := s.cfg.locker.Claim(r, j.name, r.tick)
-		if err != nil {
-			return zero, fmt.Errorf("periodic: job %q tick %s: %w", j.name, r.tick.Format(time.RFC3339Nano), err)
-		}
-		defer func() {
-			if err := lease.Release(context.WithoutCancel(r)); err != nil {
-				s.cfg.log.Warn("periodic: releasing a claim failed", "job", j.name, "tick", r.tick, "error", err)
-			}
-		}()
+		return r.performClaimed()
 	}
+	if j.cfg.timeout > 0 {
+		s.armTimeout(&r.runBase, j.cfg.timeout)
+	}
+	return retry(r, j.cfg.retry, j.fn)
+}
+
+// performClaimed is perform for a tick that must be claimed first; it is
+// apart so that perform's frame stays small (see reportStart).
+//
+//go:noinline
+func (r *run[T]) performClaimed() (T, error) {
+	var zero T
+	j, s := r.job, r.s
+	lease, err := s.cfg.locker.Claim(r, j.name, r.tick)
+	if err != nil {
+		return zero, fmt.Errorf("periodic: job %q tick %s: %w", j.name, r.tick.Format(time.RFC3339Nano), err)
+	}
+	defer func() {
+		if err := lease.Release(context.WithoutCancel(r)); err != nil {
+			s.cfg.log.Warn("periodic: releasing a claim failed", "job", j.name, "tick", r.tick, "error", err)
+		}
+	}()
 	if j.cfg.timeout > 0 {
 		s.armTimeout(&r.runBase, j.cfg.timeout)
 	}
