@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
-
-	"github.com/benbjohnson/clock"
 )
 
 // runList is an intrusive list of runs; the scheduler's mu guards it.
@@ -156,76 +154,6 @@ func Attempt(ctx context.Context) int {
 		return int(r.attempt.Load())
 	}
 	return 0
-}
-
-// Sleep pauses the calling run for d on its scheduler's clock, and returns
-// early with ctx.Err() if ctx ends first. With a mock clock driven by
-// periodictest, the run wakes at exactly its deadline. Outside a run it
-// sleeps on the real clock. A d of zero or less returns at once.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d <= 0 {
-		return nil
-	}
-	r := runOf(ctx)
-	if r == nil {
-		return sleepReal(ctx, d)
-	}
-	s := r.s
-	sl := &sleeper{ch: make(chan struct{})}
-	sl.ev = sl
-	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone}
-	s.mu.Lock()
-	s.pushLocked(&sl.entry, s.cfg.clock.Now().Add(d))
-	s.blockLocked(w)
-	s.mu.Unlock()
-	err := waitForBlocked(ctx, sl.ch)
-	s.mu.Lock()
-	s.heap.remove(&sl.entry)
-	delete(s.waiters, w)
-	s.busy++
-	s.notifyLocked()
-	s.mu.Unlock()
-	return err
-}
-
-// sleeper is a Sleep in the heap.
-type sleeper struct {
-	entry
-	ch chan struct{}
-}
-
-// fire wakes the sleeper.
-func (sl *sleeper) fire(_ *entry, _ time.Time) { close(sl.ch) }
-
-// sleepReal sleeps on the real clock.
-func sleepReal(ctx context.Context, d time.Duration) error {
-	t := clock.New().Timer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// waitForBlocked waits like waitFor for a goroutine already counted as
-// blocked.
-func waitForBlocked(ctx context.Context, ch <-chan struct{}) error {
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		select {
-		case <-ch:
-			return nil
-		default:
-			return ctx.Err()
-		}
-	}
 }
 
 // run is one run of a job.
@@ -430,34 +358,5 @@ func (r *run[T]) waitSlot() bool {
 func (r *run[T]) slotGranted() {
 	if r.job.l().slotWait == r {
 		r.job.l().slotWait = nil
-	}
-}
-
-// timer is an afterFunc in the heap.
-type timer struct {
-	entry
-	s  *Scheduler
-	fn func()
-}
-
-// fire runs the timer's function on a goroutine of the scheduler.
-func (t *timer) fire(_ *entry, _ time.Time) { t.s.goTracked(t.fn) }
-
-// afterFunc calls fn on a goroutine of the scheduler once d has passed on
-// its clock. stop cancels the call and reports whether it did.
-func (s *Scheduler) afterFunc(d time.Duration, fn func()) (stop func() bool) {
-	t := &timer{s: s, fn: fn}
-	t.ev = t
-	s.mu.Lock()
-	s.pushLocked(&t.entry, s.cfg.clock.Now().Add(d))
-	s.mu.Unlock()
-	return func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if t.index < 0 {
-			return false
-		}
-		s.heap.remove(&t.entry)
-		return true
 	}
 }
