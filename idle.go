@@ -63,17 +63,7 @@ func waitFor(ctx context.Context, ch <-chan struct{}) error {
 		w = r.s.block(ctx, r, ch)
 		defer r.s.unblock(w)
 	}
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		select {
-		case <-ch:
-			return nil
-		default:
-			return ctx.Err()
-		}
-	}
+	return waitForBlocked(ctx, ch)
 }
 
 // notifyLocked wakes the goroutines waiting in WaitIdle.
