@@ -1,0 +1,91 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// serveEvents streams the job list as server-sent events: an event
+// "jobs" whose data is the HTML the page puts in its job list, sent at
+// once, on every change (at most one per minGap) and every refresh. It
+// returns when the client goes away, a write fails, or Close is called.
+func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
+	if !h.enter() {
+		writeError(w, http.StatusServiceUnavailable, "closed")
+		return
+	}
+	defer h.streams.Done()
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives a server's WriteTimeout
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	writable := h.writable(r)
+	var tick <-chan time.Time
+	if h.cfg.refresh > 0 {
+		t := h.s.Clock().Ticker(h.cfg.refresh)
+		defer t.Stop()
+		tick = t.C
+	}
+	ctx := r.Context()
+	for {
+		version, changed := h.rec.watchChanges()
+		if err := h.push(w, rc, version, writable); err != nil {
+			return
+		}
+		sent := h.s.Now()
+		select {
+		case <-changed:
+		case <-tick:
+		case <-ctx.Done():
+			return
+		case <-h.done:
+			return
+		}
+		if !h.holdOff(ctx, sent) {
+			return
+		}
+	}
+}
+
+// push renders the job list and sends it as one event.
+func (h *Handler) push(w http.ResponseWriter, rc *http.ResponseController, version uint64, writable bool) error {
+	var html bytes.Buffer
+	if err := templates.ExecuteTemplate(&html, "jobs", h.snapshot(writable)); err != nil {
+		return err
+	}
+	var ev bytes.Buffer
+	ev.WriteString("event: jobs\nid: " + strconv.FormatUint(version, 10) + "\n")
+	for _, line := range bytes.Split(html.Bytes(), []byte("\n")) {
+		ev.WriteString("data: ")
+		ev.Write(line)
+		ev.WriteByte('\n')
+	}
+	ev.WriteByte('\n')
+	if _, err := w.Write(ev.Bytes()); err != nil {
+		return err
+	}
+	return rc.Flush()
+}
+
+// holdOff waits until minGap has passed since sent, on the scheduler's
+// clock; it reports false when the stream must end instead.
+func (h *Handler) holdOff(ctx context.Context, sent time.Time) bool {
+	wait := h.cfg.minGap - h.s.Now().Sub(sent)
+	if wait <= 0 {
+		return true
+	}
+	t := h.s.Clock().Timer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-h.done:
+		return false
+	}
+}
