@@ -3,6 +3,10 @@
 // jobs run concurrently. It prints each job's start and finish, like the
 // asyncio original, until Ctrl-C or the end of -for; then it shuts down
 // gracefully, waiting for the jobs still running, and prints a summary.
+//
+// With -http ADDR it also serves the dashboard (package dashboard) at
+// http://ADDR/; callers on the loopback interface may pause, resume and
+// run the job from it.
 package main
 
 import (
@@ -12,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -19,6 +25,7 @@ import (
 	"time"
 
 	"github.com/periodic-go/periodic"
+	"github.com/periodic-go/periodic/dashboard"
 )
 
 func main() {
@@ -31,6 +38,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	every, min, max, dur time.Duration
+	http                 string // the dashboard's address, or ""
 }
 
 // parse reads and checks the flags.
@@ -41,6 +49,7 @@ func parse(args []string) (options, error) {
 	fs.DurationVar(&o.min, "min", 5*time.Second, "shortest job")
 	fs.DurationVar(&o.max, "max", 15*time.Second, "longest job")
 	fs.DurationVar(&o.dur, "for", 0, "stop after this long (0: until Ctrl-C)")
+	fs.StringVar(&o.http, "http", "", "serve the dashboard on this address (e.g. 127.0.0.1:8080)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -75,13 +84,54 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	s.Start()
+	stopHTTP, err := serve(o.http, s, out)
+	if err != nil {
+		_ = s.Shutdown(context.Background())
+		return err
+	}
 	<-ctx.Done()
+	stopHTTP()
 	fmt.Fprintf(out, "%s shutting down, waiting for %d running job(s)\n", stamp(), st.running())
 	if err := s.Shutdown(context.Background()); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "%s done: %d runs, %d finished, peak concurrency %d\n", stamp(), st.runs, st.done, st.peak)
 	return nil
+}
+
+// serve serves the dashboard of s on addr, unless addr is empty, and
+// returns the function that stops it.
+func serve(addr string, s *periodic.Scheduler, out io.Writer) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	h, err := dashboard.New(s, dashboard.WithAuthorize(fromLoopback))
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("-http %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln) // ends with http.ErrServerClosed
+	}()
+	fmt.Fprintf(out, "%s dashboard on http://%s/\n", stamp(), ln.Addr())
+	return func() {
+		_ = h.Close() // ends the event streams, which Shutdown would wait for
+		_ = srv.Shutdown(context.Background())
+		<-done
+	}, nil
+}
+
+// fromLoopback allows the dashboard's writes to callers on this machine.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
 }
 
 // stats counts runs; mu guards the counters and the output.
