@@ -6,7 +6,7 @@ import (
 )
 
 // errCrossOrigin refuses a write that a browser sent from another origin.
-var errCrossOrigin = errors.New("dashboard: cross-origin request refused")
+var errCrossOrigin = errors.New("cross-origin request refused")
 
 // checkOrigin applies the rule of Go 1.25's http.CrossOriginProtection to
 // a state-changing request: a browser's Sec-Fetch-Site must be
