@@ -25,7 +25,8 @@ type Timeline struct {
 	Width, Height float64
 	Lanes         int
 	NowX          float64
-	AxisY         float64
+	AxisY         float64 // the bottom of the lanes
+	LabelY        float64 // the baseline of the axis labels
 	Bars          []Bar
 	Skips         []Mark // ticks skipped
 	Next          []Mark // the next runs within the window
@@ -91,7 +92,8 @@ func layout(running, done []Run, next []time.Time, now time.Time, w time.Duratio
 	}
 	tl.AxisY = tlTop + float64(max(tl.Lanes, 1))*(tlLaneH+tlLaneGap)
 	tl.Height = tl.AxisY + tlAxisH
-	for k := range tlTicks + 1 {
+	tl.LabelY = tl.AxisY + tlAxisH - 4
+	for k := 1; k <= tlTicks; k++ { // the left edge goes unlabelled
 		ago := w * time.Duration(tlTicks-k) / tlTicks
 		tl.Axis = append(tl.Axis, Mark{X: sc.x(now.Add(-ago)), Label: relative(ago)})
 	}
