@@ -2,11 +2,11 @@
 # make fuzz: fuzz each target for FUZZTIME.
 
 GO        ?= go
-MODULES   := . redislock bench
+MODULES   := . redislock bench dashboard/e2e
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
 
-.PHONY: test lint unit fuzz bench demo
+.PHONY: test lint unit fuzz bench demo screenshot
 
 test: lint unit
 
@@ -23,6 +23,8 @@ unit:
 	@if [ -f redislock/go.mod ]; then echo "== go test (redislock, real redis-server)"; \
 		cd redislock && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
 	@if [ -f bench/go.mod ]; then echo "== go test (bench)"; cd bench && $(GO) test -race -count=1 ./...; fi
+	@if [ -f dashboard/e2e/go.mod ]; then echo "== go test (dashboard/e2e, headless Chromium)"; \
+		cd dashboard/e2e && ../../scripts/with-chromium.sh $(GO) test -race -count=1 ./...; fi
 
 fuzz:
 	@for f in $$($(GO) test -list 'Fuzz.*' . | grep '^Fuzz'); do \
@@ -34,3 +36,7 @@ bench:
 
 demo:
 	$(GO) run ./cmd/demo
+
+# make screenshot: docs/dashboard.png, from the end-to-end test's page.
+screenshot:
+	cd dashboard/e2e && ../../scripts/with-chromium.sh $(GO) test -count=1 -run 'TestDashboardInChromium$$' . -screenshot $(CURDIR)/docs/dashboard.png

@@ -42,6 +42,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"clock":   clock,
 	"seconds": func(s float64) string { return seconds(time.Duration(s * float64(time.Second))) },
 	"until":   until,
+	"day":     day,
 	"path":    url.PathEscape,
 }).ParseFS(assets, "assets/*.html"))
 

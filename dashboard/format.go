@@ -15,6 +15,15 @@ func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 // clock formats an instant as the time of day, in its own location.
 func clock(t time.Time) string { return t.Format("15:04:05") }
 
+// day formats t as the time of day when it falls on now's date, else
+// with its date too.
+func day(t, now time.Time) string {
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return clock(t)
+	}
+	return t.Format("Jan 2 15:04:05")
+}
+
 // seconds formats d to a tenth of a second: "7s", "0.3s", "2m5s".
 func seconds(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
 
