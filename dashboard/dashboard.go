@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"sync"
@@ -163,6 +162,3 @@ func (h *Handler) find(name string) (periodic.JobHandle, bool) {
 	}
 	return nil, false
 }
-
-// logger is the default logger, read when New runs.
-func logger() *slog.Logger { return slog.Default() }

@@ -309,3 +309,25 @@ func resolve(t *testing.T, base, ref string) string {
 	require.NoError(t, err)
 	return b.ResolveReference(r).String()
 }
+
+func TestJobsComeAndGo(t *testing.T) {
+	e := newEnv(t)
+	e.open()
+	srv := serve(t, e.h)
+	_, body := get(t, srv.URL+"/api/jobs")
+	require.Empty(t, decode[dashboard.Snapshot](t, body).Jobs)
+
+	job := e.seed("run_job") // after New: watched from the next request on
+	_, _ = get(t, srv.URL+"/api/jobs")
+	e.advance(15 * time.Second)
+	_, body = get(t, srv.URL+"/api/jobs")
+	jobs := decode[dashboard.Snapshot](t, body).Jobs
+	require.Len(t, jobs, 1)
+	require.Len(t, jobs[0].LastRuns, 1)
+	require.Len(t, jobs[0].Running, 1)
+	require.True(t, jobs[0].Running[0].Start.Equal(at(10)))
+
+	job.Remove()
+	_, body = get(t, srv.URL+"/api/jobs")
+	require.Empty(t, decode[dashboard.Snapshot](t, body).Jobs)
+}

@@ -25,7 +25,7 @@ type config struct {
 // defaultConfig is New's defaults.
 func defaultConfig() config {
 	return config{window: 2 * time.Minute, nextRuns: 3, lastRuns: 10, keep: 200,
-		refresh: time.Second, minGap: 250 * time.Millisecond, log: logger()}
+		refresh: time.Second, minGap: 250 * time.Millisecond, log: slog.Default()}
 }
 
 // WithAuthorize makes the dashboard writable for the requests allow

@@ -68,9 +68,13 @@ func (rc *recorder) attach(hs []periodic.JobHandle) {
 
 // forgetLocked drops the jobs not in hs and returns their stop functions.
 func (rc *recorder) forgetLocked(hs []periodic.JobHandle) []func() bool {
+	keep := make(map[periodic.JobHandle]bool, len(hs))
+	for _, h := range hs {
+		keep[h] = true
+	}
 	var gone []func() bool
 	for h, jr := range rc.jobs {
-		if !slices.Contains(hs, h) {
+		if !keep[h] {
 			delete(rc.jobs, h)
 			if jr.stop != nil {
 				gone = append(gone, jr.stop)
@@ -84,12 +88,19 @@ func (rc *recorder) forgetLocked(hs []periodic.JobHandle) []func() bool {
 func (rc *recorder) watch(h periodic.JobHandle) {
 	seed := h.Describe(rc.keep).LastRuns
 	stop := h.OnRunAny(func(tick time.Time, f periodic.AnyFuture) { rc.started(h, tick, f) })
+	if !rc.adopt(h, stop, seed) {
+		stop() // closed or forgotten meanwhile
+	}
+}
+
+// adopt records h's stop function and seed history, unless h is no
+// longer watched.
+func (rc *recorder) adopt(h periodic.JobHandle, stop func() bool, seed []periodic.RunRecord) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	jr, ok := rc.jobs[h]
-	if !ok { // closed or forgotten meanwhile
-		stop()
-		return
+	if !ok {
+		return false
 	}
 	jr.stop = stop
 	for _, r := range seed {
@@ -100,6 +111,7 @@ func (rc *recorder) watch(h periodic.JobHandle) {
 	slices.SortStableFunc(jr.done, func(a, b Run) int { return a.End.Compare(b.End) })
 	jr.done = trim(jr.done, rc.keep)
 	rc.bumpLocked()
+	return true
 }
 
 // started records a run of h that is starting and arranges to record its end.
