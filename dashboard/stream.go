@@ -57,9 +57,12 @@ func (h *Handler) push(w http.ResponseWriter, rc *http.ResponseController, versi
 	if err := templates.ExecuteTemplate(&html, "jobs", h.snapshot(writable)); err != nil {
 		return err
 	}
+	// A CR ends a line in an event stream too; as a character reference it
+	// means the same to the page and cannot split the event.
+	data := bytes.ReplaceAll(html.Bytes(), []byte("\r"), []byte("&#13;"))
 	var ev bytes.Buffer
 	ev.WriteString("event: jobs\nid: " + strconv.FormatUint(version, 10) + "\n")
-	for _, line := range bytes.Split(html.Bytes(), []byte("\n")) {
+	for _, line := range bytes.Split(data, []byte("\n")) {
 		ev.WriteString("data: ")
 		ev.Write(line)
 		ev.WriteByte('\n')

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periodic-go/periodic"
 	"github.com/periodic-go/periodic/dashboard"
 	"github.com/stretchr/testify/require"
 )
@@ -110,4 +111,31 @@ func TestStreamEndsOnDisconnectAndClose(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.Equal(t, map[string]string{"error": "dashboard: closed"}, decode[map[string]string](t, body))
 	require.NoError(t, h.Close()) // idempotent
+}
+
+func TestStreamKeepsUserTextInsideTheEvent(t *testing.T) {
+	e := newEnv(t)
+	e.failing("a\rid: 666\nevent: x", "one\r\ndata: <b>two</b>", periodic.StartImmediately())
+	e.open(dashboard.WithRefresh(0, 0))
+	e.advance(0)
+	srv := serve(t, e.h)
+	s := openStream(t, srv.URL+"/events")
+	var lines []string
+	for {
+		line, err := s.r.ReadString('\n')
+		require.NoError(t, err)
+		if line == "\n" {
+			break
+		}
+		lines = append(lines, line)
+	}
+	require.Equal(t, "event: jobs\n", lines[0])
+	require.Regexp(t, `^id: \d+\n$`, lines[1])
+	for _, line := range lines[2:] {
+		require.True(t, strings.HasPrefix(line, "data: "), "%q", line)
+		require.NotContains(t, line, "\r")
+	}
+	data := strings.Join(lines, "")
+	require.Contains(t, data, "<h2>a&#13;id: 666\ndata: event: x</h2>")
+	require.Contains(t, data, "<code>one&#13;\ndata: data: &lt;b&gt;two&lt;/b&gt;</code>")
 }
