@@ -331,3 +331,22 @@ func TestJobsComeAndGo(t *testing.T) {
 	_, body = get(t, srv.URL+"/api/jobs")
 	require.Empty(t, decode[dashboard.Snapshot](t, body).Jobs)
 }
+
+func TestKeepsTheLatestRuns(t *testing.T) {
+	e := newEnv(t)
+	e.seed("run_job")
+	e.open(dashboard.WithRuns(1, 2, 3))
+	e.advance(75 * time.Second) // ticks 0..70 s; the runs of 60 s (15 s long) and 70 s (5 s) end at 75 s, in that order
+	srv := serve(t, e.h)
+	_, body := get(t, srv.URL+"/api/jobs/run_job")
+	j := decode[dashboard.JobView](t, body)
+	require.Equal(t, []time.Time{at(80)}, utc(j.NextRuns))
+	var ticks []time.Time
+	for _, r := range j.LastRuns {
+		ticks = append(ticks, r.Tick.UTC())
+	}
+	require.Equal(t, []time.Time{at(70), at(60)}, ticks) // newest first
+	require.Empty(t, j.Running)
+	_, page := get(t, srv.URL+"/")
+	require.Equal(t, 3, strings.Count(page, `<rect class="run `)) // the ring keeps 3 of the 8 finished runs
+}

@@ -18,31 +18,33 @@ type Run struct {
 }
 
 // recorder keeps, per job, the runs in flight and a ring of the latest
-// finished ones, fed by OnRunAny and OnSettled callbacks. Its callbacks run
-// on the scheduler's goroutines and only take mu for a few field updates.
+// finished ones, fed by OnRunAny and OnSettled callbacks, and signals the
+// streams on every change. The callbacks run on the scheduler's
+// goroutines and hold mu only for O(1) updates; mu is never held while
+// calling the scheduler.
 type recorder struct {
 	s    *periodic.Scheduler
 	keep int // finished runs kept per job
 
-	// mu guards jobs, version and changed.
+	// mu guards the fields below.
 	mu      sync.Mutex
 	jobs    map[periodic.JobHandle]*jobRuns
-	version uint64        // bumped on every change
-	changed chan struct{} // closed and replaced on every change
+	subs    map[chan struct{}]struct{} // one per stream, buffered 1
+	version uint64                     // bumped on every change
 	closed  bool
 }
 
 // jobRuns is what the recorder knows of one job; guarded by recorder.mu.
 type jobRuns struct {
 	stop    func() bool
-	running []*Run // in start order
-	done    []Run  // finished, oldest first, at most keep
+	running map[*Run]struct{}
+	done    ring
 }
 
 // newRecorder returns a recorder for s's jobs keeping keep finished runs
 // of each.
 func newRecorder(s *periodic.Scheduler, keep int) *recorder {
-	return &recorder{s: s, keep: keep, jobs: map[periodic.JobHandle]*jobRuns{}, changed: make(chan struct{})}
+	return &recorder{s: s, keep: keep, jobs: map[periodic.JobHandle]*jobRuns{}, subs: map[chan struct{}]struct{}{}}
 }
 
 // attach starts watching the jobs of hs not yet watched, seeding each with
@@ -52,7 +54,7 @@ func (rc *recorder) attach(hs []periodic.JobHandle) {
 	var fresh []periodic.JobHandle
 	for _, h := range hs {
 		if _, ok := rc.jobs[h]; !ok && !rc.closed {
-			rc.jobs[h] = &jobRuns{}
+			rc.jobs[h] = &jobRuns{running: map[*Run]struct{}{}}
 			fresh = append(fresh, h)
 		}
 	}
@@ -103,13 +105,17 @@ func (rc *recorder) adopt(h periodic.JobHandle, stop func() bool, seed []periodi
 		return false
 	}
 	jr.stop = stop
+	runs := jr.done.all() // the runs that ended since Describe
 	for _, r := range seed {
-		if !slices.ContainsFunc(jr.done, func(d Run) bool { return d.Start.Equal(r.Start) && d.Tick.Equal(r.Tick) }) {
-			jr.done = append(jr.done, Run{Tick: r.Tick, Start: r.Start, End: r.End, Err: r.Err})
+		if !slices.ContainsFunc(runs, func(d Run) bool { return d.Start.Equal(r.Start) && d.Tick.Equal(r.Tick) }) {
+			runs = append(runs, Run{Tick: r.Tick, Start: r.Start, End: r.End, Err: r.Err})
 		}
 	}
-	slices.SortStableFunc(jr.done, func(a, b Run) int { return a.End.Compare(b.End) })
-	jr.done = trim(jr.done, rc.keep)
+	slices.SortStableFunc(runs, func(a, b Run) int { return a.End.Compare(b.End) })
+	jr.done = ring{}
+	for _, r := range runs {
+		jr.done.add(r, rc.keep)
+	}
 	rc.bumpLocked()
 	return true
 }
@@ -119,7 +125,7 @@ func (rc *recorder) started(h periodic.JobHandle, tick time.Time, f periodic.Any
 	run := &Run{Tick: tick, Start: rc.s.Now()}
 	rc.mu.Lock()
 	if jr, ok := rc.jobs[h]; ok {
-		jr.running = append(jr.running, run)
+		jr.running[run] = struct{}{}
 		rc.bumpLocked()
 	}
 	rc.mu.Unlock()
@@ -135,27 +141,45 @@ func (rc *recorder) ended(h periodic.JobHandle, run *Run, err error) {
 	if !ok {
 		return
 	}
-	jr.running = slices.DeleteFunc(jr.running, func(r *Run) bool { return r == run })
-	jr.done = trim(append(jr.done, Run{Tick: run.Tick, Start: run.Start, End: end, Err: err}), rc.keep)
+	delete(jr.running, run)
+	jr.done.add(Run{Tick: run.Tick, Start: run.Start, End: end, Err: err}, rc.keep)
 	rc.bumpLocked()
 }
 
-// trim keeps the last n runs of rs.
-func trim(rs []Run, n int) []Run {
-	if k := len(rs) - n; k > 0 {
-		return slices.Delete(rs, 0, k)
-	}
-	return rs
-}
-
-// bumpLocked marks a change and wakes the streams.
+// bumpLocked marks a change and signals every stream.
 func (rc *recorder) bumpLocked() {
 	rc.version++
-	close(rc.changed)
-	rc.changed = make(chan struct{})
+	for ch := range rc.subs {
+		select {
+		case ch <- struct{}{}:
+		default: // a signal is pending already
+		}
+	}
 }
 
-// runs returns copies of h's runs in flight and finished runs.
+// subscribe returns a channel that receives a signal after each change
+// (several changes may share one) and the function that ends it.
+func (rc *recorder) subscribe() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	rc.mu.Lock()
+	rc.subs[ch] = struct{}{}
+	rc.mu.Unlock()
+	return ch, func() {
+		rc.mu.Lock()
+		delete(rc.subs, ch)
+		rc.mu.Unlock()
+	}
+}
+
+// currentVersion returns the number of changes so far.
+func (rc *recorder) currentVersion() uint64 {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.version
+}
+
+// runs returns copies of h's runs in flight, by start, and of its finished
+// runs, oldest first.
 func (rc *recorder) runs(h periodic.JobHandle) (running, done []Run) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -163,17 +187,16 @@ func (rc *recorder) runs(h periodic.JobHandle) (running, done []Run) {
 	if !ok {
 		return nil, nil
 	}
-	for _, r := range jr.running {
+	for r := range jr.running {
 		running = append(running, *r)
 	}
-	return running, slices.Clone(jr.done)
-}
-
-// watchChanges returns the current version and a channel closed on the next change.
-func (rc *recorder) watchChanges() (uint64, <-chan struct{}) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.version, rc.changed
+	slices.SortFunc(running, func(a, b Run) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return a.Tick.Compare(b.Tick)
+	})
+	return running, jr.done.all()
 }
 
 // close stops watching every job; later runs are not recorded.
@@ -185,4 +208,28 @@ func (rc *recorder) close() {
 	for _, stop := range gone {
 		stop()
 	}
+}
+
+// ring holds a job's latest finished runs, at most n of them (n is the
+// recorder's keep, passed to add), so that recording a run is O(1).
+type ring struct {
+	runs []Run
+	next int // where the next run goes once the ring is full
+}
+
+// add records r, dropping the oldest run when n are kept already.
+func (g *ring) add(r Run, n int) {
+	switch {
+	case n == 0:
+	case len(g.runs) < n:
+		g.runs = append(g.runs, r)
+	default:
+		g.runs[g.next] = r
+		g.next = (g.next + 1) % n
+	}
+}
+
+// all returns the runs, oldest first.
+func (g *ring) all() []Run {
+	return append(slices.Clone(g.runs[g.next:]), g.runs[:g.next]...)
 }

@@ -30,10 +30,11 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 		defer t.Stop()
 		tick = t.C
 	}
+	changed, unsubscribe := h.rec.subscribe()
+	defer unsubscribe()
 	ctx := r.Context()
 	for {
-		version, changed := h.rec.watchChanges()
-		if err := h.push(w, rc, version, writable); err != nil {
+		if err := h.push(w, rc, h.rec.currentVersion(), writable); err != nil {
 			return
 		}
 		sent := h.s.Now()
