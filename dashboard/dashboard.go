@@ -61,8 +61,10 @@ type Handler struct {
 	streams sync.WaitGroup
 }
 
-// New returns the dashboard of s, watching its jobs from now on (the runs
-// each job's history already holds are shown too). It starts no goroutine.
+// New returns the dashboard of s, watching its jobs from now on: the runs
+// each job's history (WithHistory) already holds are shown too, runs in
+// flight at that moment are not. Jobs scheduled later are watched from the
+// next request or stream update that lists them. New starts no goroutine.
 // Bad options are an error naming the bad value.
 //
 // Defaults: read-only; a timeline window of 2 minutes; 3 next runs and 10
