@@ -16,6 +16,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -125,32 +127,24 @@ func (w *world) advance(d time.Duration) {
 }
 
 // browser starts headless Chromium and collects what the page writes to
-// its console; errors returns the messages of type error and the
-// uncaught exceptions so far.
-func browser(t *testing.T) (ctx context.Context, errs func() []string) {
+// its console; see consoleErrors.
+func browser(t *testing.T) (context.Context, *console) {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browserPath(t)), chromedp.NoSandbox, chromedp.WindowSize(1200, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute) // a stuck browser fails the test instead of hanging
-	var (
-		mu   sync.Mutex
-		msgs []string
-	)
-	console := chromedp.Console(ctx)
+	c := &console{seen: make(chan string, 1)}
+	messages := chromedp.Console(ctx)
 	done := make(chan struct{})
 	go func() { // owned: ends when ctx is cancelled below, and is waited for
 		defer close(done)
-		for m, err := range console {
+		for m, err := range messages {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				msgs = append(msgs, m.String())
-				mu.Unlock()
-			}
+			c.add(m)
 		}
 	}()
 	t.Cleanup(func() {
@@ -159,17 +153,59 @@ func browser(t *testing.T) (ctx context.Context, errs func() []string) {
 		cancelAlloc()
 		<-done
 	})
-	return ctx, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), msgs...)
+	return ctx, c
+}
+
+// console is what the page wrote to its console: the messages of type
+// error and the uncaught exceptions.
+type console struct {
+	mu       sync.Mutex
+	errors   []string    // guarded by mu
+	seen     chan string // the barrier markers, as they arrive
+	barriers int         // markers written; only the test's goroutine writes them
+}
+
+// barrierPrefix starts the marker lines that errors writes.
+const barrierPrefix = "e2e barrier "
+
+// add records m.
+func (c *console) add(m chromedp.ConsoleMessage) {
+	if m.Type == chromedp.ConsoleLog && strings.HasPrefix(m.Text, barrierPrefix) {
+		c.seen <- m.Text
+		return
+	}
+	if m.Type == chromedp.ConsoleError || m.IsException() {
+		c.mu.Lock()
+		c.errors = append(c.errors, m.String())
+		c.mu.Unlock()
 	}
 }
 
-// text returns the text of the first element matching css.
+// errorsSoFar returns the errors the page has written so far. It first
+// writes a marker to the console and waits for it: the browser reports
+// messages in order, so every earlier message has then been seen.
+func (c *console) errorsSoFar(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	c.barriers++
+	marker := barrierPrefix + strconv.Itoa(c.barriers)
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`console.log(`+strconv.Quote(marker)+`)`))
+	require.NoError(t, err)
+	select {
+	case got := <-c.seen:
+		require.Equal(t, marker, got)
+	case <-ctx.Done():
+		t.Fatal("the console marker never came back")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.errors...)
+}
+
+// text returns the text of the first element matching css, read in one
+// step in the page, since a live update may replace the element at any time.
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(css)+`).textContent`))
 	require.NoError(t, err, css)
 	return s
 }
@@ -185,7 +221,7 @@ const runJob = `section[data-job="run_job"]`
 
 func TestDashboardInChromium(t *testing.T) {
 	w := newWorld(t)
-	ctx, consoleErrors := browser(t)
+	ctx, console := browser(t)
 	w.advance(5 * time.Second) // the run of 0 s is in flight
 
 	// The page loads, connects its event stream and lists the jobs.
@@ -226,16 +262,19 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 
 	// The pause button pauses the job (a same-origin form POST).
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(runJob+" button.pause")),
-		chromedp.WaitVisible(chromedp.CSS(runJob+".paused button.resume"))))
+	// The button is clicked from the page's own script: a live update may
+	// replace it between a query and a mouse click.
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+strconv.Quote(runJob+" button.pause")+`).click()`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(runJob+".paused button.resume"))))
 	require.True(t, w.job.Paused())
 	require.Equal(t, "paused", text(t, ctx, runJob+" .state"))
-	require.Empty(t, consoleErrors())
+	require.Empty(t, console.errorsSoFar(t, ctx))
 }
 
 func TestReadOnlyDashboardInChromium(t *testing.T) {
 	w := newWorld(t)
-	ctx, consoleErrors := browser(t)
+	ctx, console := browser(t)
 	w.advance(5 * time.Second)
 	_, err := periodic.Schedule(w.s, periodic.Every(time.Hour), func(context.Context) (int, error) { return 0, nil },
 		periodic.WithName(`<script>alert(1)</script>`))
@@ -257,7 +296,7 @@ func TestReadOnlyDashboardInChromium(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusForbidden, status)
 	require.False(t, w.job.Paused())
-	errs := consoleErrors()
+	errs := console.errorsSoFar(t, ctx)
 	require.Len(t, errs, 1, "%q", errs) // the refused fetch, which Chromium reports
 	require.Contains(t, errs[0], "403")
 }
