@@ -112,8 +112,8 @@ func assignLanes(runs []Run, now time.Time) []int {
 			free = append(free, time.Time{})
 		}
 		free[lane] = r.End
-		if r.End.IsZero() {
-			free[lane] = now.Add(time.Hour * 24 * 365) // in flight: the lane stays taken
+		if r.End.IsZero() { // in flight: taken past now, and no run starts after now
+			free[lane] = now.Add(time.Nanosecond)
 		}
 		out[i] = lane
 	}
