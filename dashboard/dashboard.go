@@ -16,7 +16,8 @@
 //
 // Routes, relative to the mount point: GET / (the page), GET events (the
 // page's event stream), GET api/jobs and GET api/jobs/{name} (JSON, see
-// Snapshot), POST api/jobs/{name}/pause, .../resume and .../run.
+// Snapshot), GET api/events (a Snapshot in each event "snapshot", live),
+// POST api/jobs/{name}/pause, .../resume and .../run.
 package dashboard
 
 import (
@@ -95,7 +96,8 @@ func (h *Handler) routes() {
 	static, _ := fs.Sub(assets, "assets") // cannot fail: the directory is embedded
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /{$}", h.servePage)
-	h.mux.HandleFunc("GET /events", h.serveEvents)
+	h.mux.HandleFunc("GET /events", h.servePageEvents)
+	h.mux.HandleFunc("GET /api/events", h.serveJSONEvents)
 	h.mux.HandleFunc("GET /api/jobs", h.serveJobs)
 	h.mux.HandleFunc("GET /api/jobs/{name}", h.serveJob)
 	h.mux.HandleFunc("POST /api/jobs/{name}/{action}", h.serveAction)

@@ -3,16 +3,47 @@ package dashboard
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
 )
 
-// serveEvents streams the job list as server-sent events: an event
-// "jobs" whose data is the HTML the page puts in its job list, sent at
-// once, on every change (at most one per minGap) and every refresh. It
+// event renders one server-sent event from a snapshot: its name and data.
+type event func(Snapshot) (name string, data []byte, err error)
+
+// pageEvent is the page's event "jobs": the HTML of its job list.
+func pageEvent(snap Snapshot) (string, []byte, error) {
+	var html bytes.Buffer
+	if err := templates.ExecuteTemplate(&html, "jobs", snap); err != nil {
+		return "", nil, err
+	}
+	// A CR ends a line in an event stream too; as a character reference it
+	// means the same to the page and cannot split the event.
+	return "jobs", bytes.ReplaceAll(html.Bytes(), []byte("\r"), []byte("&#13;")), nil
+}
+
+// jsonEvent is the API's event "snapshot": the Snapshot as JSON, on one
+// line (encoding/json escapes control characters in strings).
+func jsonEvent(snap Snapshot) (string, []byte, error) {
+	data, err := json.Marshal(snap)
+	return "snapshot", data, err
+}
+
+// servePageEvents streams the page's events.
+func (h *Handler) servePageEvents(w http.ResponseWriter, r *http.Request) {
+	h.serveEvents(w, r, pageEvent)
+}
+
+// serveJSONEvents streams the API's events.
+func (h *Handler) serveJSONEvents(w http.ResponseWriter, r *http.Request) {
+	h.serveEvents(w, r, jsonEvent)
+}
+
+// serveEvents streams snapshots as server-sent events rendered by render:
+// at once, on every change (at most one per minGap) and every refresh. It
 // returns when the client goes away, a write fails, or Close is called.
-func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request, render event) {
 	if !h.enter() {
 		writeError(w, http.StatusServiceUnavailable, "closed")
 		return
@@ -34,7 +65,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	defer unsubscribe()
 	ctx := r.Context()
 	for {
-		if err := h.push(w, rc, h.rec.currentVersion(), writable); err != nil {
+		if err := h.push(w, rc, render, h.rec.currentVersion(), writable); err != nil {
 			return
 		}
 		sent := h.s.Now()
@@ -52,17 +83,14 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// push renders the job list and sends it as one event.
-func (h *Handler) push(w http.ResponseWriter, rc *http.ResponseController, version uint64, writable bool) error {
-	var html bytes.Buffer
-	if err := templates.ExecuteTemplate(&html, "jobs", h.snapshot(writable)); err != nil {
+// push renders a snapshot and sends it as one event.
+func (h *Handler) push(w http.ResponseWriter, rc *http.ResponseController, render event, version uint64, writable bool) error {
+	name, data, err := render(h.snapshot(writable))
+	if err != nil {
 		return err
 	}
-	// A CR ends a line in an event stream too; as a character reference it
-	// means the same to the page and cannot split the event.
-	data := bytes.ReplaceAll(html.Bytes(), []byte("\r"), []byte("&#13;"))
 	var ev bytes.Buffer
-	ev.WriteString("event: jobs\nid: " + strconv.FormatUint(version, 10) + "\n")
+	ev.WriteString("event: " + name + "\nid: " + strconv.FormatUint(version, 10) + "\n")
 	for _, line := range bytes.Split(data, []byte("\n")) {
 		ev.WriteString("data: ")
 		ev.Write(line)

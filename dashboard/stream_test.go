@@ -139,3 +139,29 @@ func TestStreamKeepsUserTextInsideTheEvent(t *testing.T) {
 	require.Contains(t, data, "<h2>a&#13;id: 666\ndata: event: x</h2>")
 	require.Contains(t, data, "<code>one&#13;\ndata: data: &lt;b&gt;two&lt;/b&gt;</code>")
 }
+
+func TestJSONStream(t *testing.T) {
+	e := newEnv(t)
+	e.seed("run_job")
+	e.open(dashboard.WithRefresh(0, 0))
+	e.advance(5 * time.Second)
+	srv := serve(t, e.h)
+	s := openStream(t, srv.URL+"/api/events")
+
+	event, data, err := s.next()
+	require.NoError(t, err)
+	require.Equal(t, "snapshot", event)
+	snap := decode[dashboard.Snapshot](t, data)
+	require.True(t, snap.Now.Equal(at(5)))
+	require.Equal(t, 1, snap.Jobs[0].Stats.InFlight)
+
+	e.advance(10 * time.Second) // the run of 0 s ends at 12 s
+	for snap.Jobs[0].Stats.Runs == 0 {
+		event, data, err = s.next()
+		require.NoError(t, err)
+		require.Equal(t, "snapshot", event)
+		snap = decode[dashboard.Snapshot](t, data)
+	}
+	require.Equal(t, 1, snap.Jobs[0].Stats.Runs)
+	require.True(t, snap.Jobs[0].LastRuns[0].End.Equal(at(12)))
+}
