@@ -350,3 +350,21 @@ func TestKeepsTheLatestRuns(t *testing.T) {
 	_, page := get(t, srv.URL+"/")
 	require.Equal(t, 3, strings.Count(page, `<rect class="run `)) // the ring keeps 3 of the 8 finished runs
 }
+
+func TestSkippedTicksShow(t *testing.T) {
+	e := newEnv(t)
+	e.seed("run_job", periodic.WithOverlap(periodic.OverlapSkip))
+	e.open()
+	e.advance(15 * time.Second) // the tick of 10 s comes while the run of 0 s (12 s) is in flight
+	srv := serve(t, e.h)
+	_, body := get(t, srv.URL+"/api/jobs/run_job")
+	j := decode[dashboard.JobView](t, body)
+	require.Len(t, j.LastRuns, 2)
+	require.Equal(t, "succeeded", j.LastRuns[0].Outcome)
+	require.True(t, j.LastRuns[1].Tick.Equal(at(10)))
+	require.Equal(t, "skipped", j.LastRuns[1].Outcome)
+	require.Contains(t, j.LastRuns[1].Error, "periodic: tick skipped")
+	_, page := get(t, srv.URL+"/")
+	require.Contains(t, page, `<title>skipped tick 12:00:10</title>`)
+	require.Equal(t, 1, strings.Count(page, `<rect class="run `))
+}
