@@ -9,22 +9,27 @@ type event interface {
 }
 
 // entry is a deadline in the scheduler's heap. Entries due at the same
-// instant are released in registration order (seq).
+// instant are released by their place in the order tree (see order.go),
+// then in registration order (seq).
 type entry struct {
 	when  time.Time
+	at    place // who registered it; set before it is pushed
 	seq   uint64
 	index int // position in the heap; -1 when not in it
 	ev    event
 }
 
-// deadlines is a min-heap of entries ordered by (when, seq). The scheduler's
-// mu guards it.
+// deadlines is a min-heap of entries ordered by (when, at, seq). The
+// scheduler's mu guards it.
 type deadlines []*entry
 
 // before orders two entries.
 func (h deadlines) before(i, j int) bool {
 	a, b := h[i], h[j]
 	if c := a.when.Compare(b.when); c != 0 {
+		return c < 0
+	}
+	if c := comparePlaces(a.at, b.at); c != 0 {
 		return c < 0
 	}
 	return a.seq < b.seq

@@ -47,6 +47,7 @@ type runBase struct {
 	attempt    atomic.Int32
 	timedOut   atomic.Bool
 	deadline   entry    // the run's timeout in the heap, if any
+	origin     origin   // the run's place in the order of deadlines; see order.go
 	prev       any      // the job's previous run's *Future[T], for Previous
 	before     *runBase // neighbours in the scheduler's runList
 	next       *runBase
@@ -56,8 +57,11 @@ type runBase struct {
 // Value returns the run itself for runKey, and defers to the parent for
 // other keys.
 func (r *runBase) Value(key any) any {
-	if key == (runKey{}) {
+	switch key {
+	case runKey{}:
 		return r
+	case originKey{}:
+		return &r.origin
 	}
 	return r.parent.Value(key)
 }
@@ -176,7 +180,8 @@ func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked b
 		r.stopParent = context.AfterFunc(parent, r.cancel)
 	}
 	r.deadline.index = -1
-	r.fut.cancel, r.fut.owner = r, j.s
+	r.origin.init(&j.origin, j.origin.next())
+	r.fut.cancel, r.fut.owner, r.fut.origin = r, j.s, &r.origin
 	return r
 }
 
@@ -290,6 +295,7 @@ func (r *run[T]) performClaimed() (T, error) {
 func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 	s.mu.Lock()
 	r.deadline.ev = r
+	r.deadline.at = place{&r.origin, r.origin.next()}
 	s.pushLocked(&r.deadline, s.cfg.clock.Now().Add(d))
 	s.mu.Unlock()
 }

@@ -34,6 +34,9 @@ type Scheduler struct {
 	// reuseTimer is set for the real clock, whose timers Reset safely;
 	// a mock's timer is replaced instead, so that no stale tick blocks it.
 	reuseTimer bool
+	// root is the top of the order tree of deadlines (see order.go); jobs
+	// are its children. Written by New only.
+	root origin
 
 	// mu guards the fields below. It is never held while user code runs.
 	mu        sync.Mutex

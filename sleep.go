@@ -25,6 +25,9 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	s := r.s
 	sl := &sleeper{ch: make(chan struct{})}
 	sl.ev = sl
+	if o := originOf(ctx); o != nil {
+		sl.at = place{o, o.next()}
+	}
 	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone}
 	s.mu.Lock()
 	s.pushLocked(&sl.entry, s.cfg.clock.Now().Add(d))
@@ -88,10 +91,11 @@ type timer struct {
 func (t *timer) fire(_ *entry, _ time.Time) { t.s.goTracked(t.fn) }
 
 // afterFunc calls fn on a goroutine of the scheduler once d has passed on
-// its clock. stop cancels the call and reports whether it did.
-func (s *Scheduler) afterFunc(d time.Duration, fn func()) (stop func() bool) {
+// its clock; at is its place among deadlines of the same instant. stop
+// cancels the call and reports whether it did.
+func (s *Scheduler) afterFunc(at place, d time.Duration, fn func()) (stop func() bool) {
 	t := &timer{s: s, fn: fn}
-	t.ev = t
+	t.ev, t.at = t, at
 	s.mu.Lock()
 	s.pushLocked(&t.entry, s.cfg.clock.Now().Add(d))
 	s.mu.Unlock()
