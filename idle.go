@@ -96,8 +96,9 @@ func (s *Scheduler) idleLocked() bool {
 // Await or a combinator on a future, with nothing about to wake it.
 //
 // When periodictest drives the scheduler, WaitIdle also releases the
-// deadlines that are due at the clock's current time, one at a time in
-// registration order, waiting until idle after each. Tests usually call
+// deadlines that are due at the clock's current time, one at a time in the
+// order of one instant (see the package documentation), waiting until
+// idle after each. Tests usually call
 // periodictest.Advance, which moves the clock and calls WaitIdle.
 func (s *Scheduler) WaitIdle(ctx context.Context) error {
 	for {
