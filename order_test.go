@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -200,4 +201,37 @@ func ExampleAsCompleted_sameInstant() {
 	// 2s task 2
 	// 2s task 4
 	// <nil>
+}
+
+// TestDrawsPerRun checks that runs that start together draw the same
+// jitter and retry jitter on every repetition: each run's draws are made
+// as it starts, in start order, not when its goroutine gets to them.
+func TestDrawsPerRun(t *testing.T) {
+	seen := map[string]int{}
+	for range 30 {
+		ctx := context.Background()
+		m := clock.NewMock()
+		m.Set(t0)
+		s := periodic.New(periodic.WithClock(m), periodic.WithLogger(discard()),
+			periodic.WithRand(rand.New(rand.NewPCG(1, 2))))
+		log := &orderLog{}
+		job, err := periodic.Schedule(s, periodic.Every(time.Hour), func(ctx context.Context) (int, error) {
+			log.add("%s#%d@%v", periodic.TickFrom(ctx).Sub(t0), periodic.Attempt(ctx), m.Now().Sub(t0))
+			return 0, errBoom
+		}, periodic.WithJitter(2*time.Second),
+			periodic.WithRetry(periodic.Retry{Retries: 2, Initial: time.Second, Jitter: 0.5}))
+		require.NoError(t, err)
+		s.Start()
+		fs, err := job.Backfill(ctx, t0.Add(-4*time.Hour), t0.Add(-time.Hour), periodic.OverlapAllow)
+		require.NoError(t, err)
+		require.Len(t, fs, 4)
+		require.NoError(t, periodictest.Advance(ctx, s, m, 10*time.Second))
+		for _, f := range fs {
+			require.ErrorIs(t, f.Err(), errBoom)
+		}
+		require.NoError(t, s.Shutdown(ctx))
+		require.Len(t, log.lines, 12)
+		seen[log.String()]++
+	}
+	require.Len(t, seen, 1, "%v", seen)
 }

@@ -3,6 +3,7 @@ package periodic
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 )
@@ -46,10 +47,12 @@ type runBase struct {
 	ticked     bool // started by a tick, not RunNow
 	attempt    atomic.Int32
 	timedOut   atomic.Bool
-	deadline   entry    // the run's timeout in the heap, if any
-	origin     origin   // the run's place in the order of deadlines; see order.go
-	prev       any      // the job's previous run's *Future[T], for Previous
-	before     *runBase // neighbours in the scheduler's runList
+	deadline   entry         // the run's timeout in the heap, if any
+	origin     origin        // the run's place in the order of deadlines; see order.go
+	jitter     time.Duration // the start delay drawn for it when it started
+	draws      *rand.Rand    // its retry jitter source, seeded when it started; or nil
+	prev       any           // the job's previous run's *Future[T], for Previous
+	before     *runBase      // neighbours in the scheduler's runList
 	next       *runBase
 	afters     afterFuncs // of derived contexts; see runpolicy.go
 }
@@ -205,6 +208,7 @@ func (r *run[T]) startLocked() {
 	}
 	l.last = &r.fut
 	l.stats.InFlight++
+	r.drawLocked()
 	go r.exec()
 }
 
