@@ -1,6 +1,9 @@
 package periodic
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // waiter is a goroutine of the scheduler blocked in Sleep, Await or a
 // combinator. It counts as idle until one of its channels is ready.
@@ -8,6 +11,8 @@ type waiter struct {
 	ch     <-chan struct{}
 	done   <-chan struct{} // its context's Done; may be nil
 	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
+	run    *runBase        // the run it works for, named by ErrStalled
+	until  time.Time       // a Sleep's deadline; zero for Await and combinators
 }
 
 // ready reports whether the waiter is about to wake.
@@ -26,7 +31,7 @@ func (w *waiter) ready() bool {
 
 // block counts the calling goroutine as blocked on ch.
 func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone}
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, run: r}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()

@@ -131,16 +131,16 @@ func (s *Scheduler) Clock() clock.Clock { return s.cfg.clock }
 // returns ctx.Err(). When it returns, every future the scheduler handed
 // out is settled and none of its goroutines is left. It may be called
 // several times.
+//
+// On a scheduler that periodictest drives, nothing but the test moves the
+// clock, so Shutdown releases the deadlines already due, as WaitIdle does,
+// and if the runs left then wait for later deadlines of the clock, it
+// cancels them as if ctx had ended and returns an error wrapping
+// ErrStalled that names each blocked run and what it waits for, instead
+// of waiting forever.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.closeJobs()
-	var err error
-	select {
-	case <-s.allDone:
-	case <-ctx.Done():
-		err = ctx.Err()
-		s.cancelRuns()
-		<-s.allDone
-	}
+	err := s.awaitRuns(ctx)
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.mu.Lock()
 	started := s.started

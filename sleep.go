@@ -28,9 +28,10 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	if o := originOf(ctx); o != nil {
 		sl.at = place{o, o.next()}
 	}
-	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone}
+	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, run: r}
 	s.mu.Lock()
-	s.pushLocked(&sl.entry, s.cfg.clock.Now().Add(d))
+	w.until = s.cfg.clock.Now().Add(d)
+	s.pushLocked(&sl.entry, w.until)
 	s.blockLocked(w)
 	s.mu.Unlock()
 	err := waitForBlocked(ctx, sl.ch)
