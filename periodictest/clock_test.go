@@ -190,3 +190,54 @@ func TestClockFaithful(t *testing.T) {
 		}
 	}
 }
+
+// TestClockStepsTimersWithScheduler checks that Advance on a Clock stops
+// at a timer made through it and waits until idle before it moves on: a
+// timer's function starts a run at its own instant, and the run's Sleep
+// ends at its exact deadline, between the timer and the next tick. On
+// *clock.Mock both would be seen only at the next tick, 20 s.
+func TestClockStepsTimersWithScheduler(t *testing.T) {
+	ctx := context.Background()
+	c := periodictest.NewClock(start)
+	l := &timeline{c: c}
+	s := periodic.New(periodic.WithClock(c))
+	job, err := periodic.Schedule(s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		l.add("run %v", periodic.TickFrom(ctx).Sub(start))
+		if err := periodic.Sleep(ctx, time.Second); err != nil {
+			return 0, err
+		}
+		l.add("woke")
+		return 0, nil
+	})
+	require.NoError(t, err)
+	var f *periodic.Future[int]
+	s.Clock().AfterFunc(15*time.Second, func() { f = job.RunNow() })
+	s.Start()
+	require.NoError(t, periodictest.Advance(ctx, s, c, 21*time.Second))
+	require.NoError(t, f.Err())
+	require.NoError(t, s.Shutdown(ctx))
+	require.Equal(t, []string{"10s run 10s", "11s woke", "15s run 15s", "16s woke", "20s run 20s", "21s woke"}, l.got())
+}
+
+// TestClockSetFiresInOrder checks Set and Add used without a scheduler:
+// the timers due on the way fire in order, each at its instant, and a
+// deadline context ends at its own instant.
+func TestClockSetFiresInOrder(t *testing.T) {
+	c := periodictest.NewClock(start)
+	l := &timeline{c: c}
+	for _, sec := range []int{5, 2, 9, 2} {
+		c.AfterFunc(time.Duration(sec)*time.Second, func() { l.add("timer %ds", sec) })
+	}
+	ctx, cancel := c.WithTimeout(context.Background(), 7*time.Second)
+	defer cancel()
+	c.AfterFunc(7*time.Second, func() { l.add("ctx %v", ctx.Err()) })
+	c.Add(8 * time.Second)
+	require.Equal(t, []string{"2s timer 2s", "2s timer 2s", "5s timer 5s", "7s ctx context deadline exceeded"}, l.got())
+	require.Equal(t, 8*time.Second, c.Since(start))
+	c.Set(start.Add(time.Minute))
+	require.Equal(t, "9s timer 9s", l.got()[4])
+	require.Len(t, l.got(), 5)
+	d, ok := ctx.Deadline()
+	require.True(t, ok)
+	require.Equal(t, start.Add(7*time.Second), d)
+}
