@@ -19,8 +19,8 @@ type Job[T any] struct {
 	cfg     *jobConfig
 	name    string
 	id      int
-	tick    entry  // the next tick, in the scheduler's heap while active
-	origin  origin // the job's place in the order of deadlines; see order.go
+	tick    entry         // the next tick, in the scheduler's heap while active
+	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
 
 	// Guarded by s.mu.
 	state jobState
@@ -99,8 +99,6 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	}
 	s.jobSeq++
 	j.id = s.jobSeq
-	j.origin.init(&s.root, uint64(j.id))
-	j.tick.at = place{by: &j.origin} // child zero: before its runs' deadlines
 	s.jobs = append(s.jobs, j)
 	started := s.started
 	s.mu.Unlock()

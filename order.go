@@ -10,18 +10,21 @@ import (
 // so that they are released in an order that depends only on the program,
 // never on which goroutine happened to run first.
 //
-// Every job, run and task started with Go inside a run has an origin: its
-// place in a tree whose root is the scheduler. Jobs are the root's
-// children, numbered in the order Schedule made them; runs are their job's
-// children, numbered in the order they were created (a tick's run when the
-// tick fired, RunNow's when it was called); a Go task is a child of the run
-// or task whose context it was started with, numbered in the order its
-// parent started it. A deadline is a child too: a Sleep, a retry's wait, a
-// jitter or a run's timeout is numbered among the children of the task
-// that registered it, in the order it did; a job's tick is its job's child
-// zero, and a Timeout is child zero of the task of the future it bounds.
-// Each task numbers its children in its own goroutine's program order, so
-// the numbers do not depend on how goroutines interleave.
+// Every run, and every task started with Go inside a run, has an origin:
+// its place in a tree whose root is the scheduler. Jobs stand among the
+// root's children in the order Schedule made them, and their runs just
+// after them, in the order they were created (a tick's run when the tick
+// fired, RunNow's when it was called): a job's number is its id in the
+// high half and its runs count in the low half, so that an idle job needs
+// no origin of its own. A Go task is a child of the run or task whose
+// context it was started with, numbered in the order its parent started
+// it. A deadline is a child too: a Sleep, a retry's wait, a jitter or a
+// run's timeout is numbered among the children of the task that
+// registered it, in the order it did; a job's tick stands at its job's
+// number, before its runs, and a Timeout is child zero of the task of the
+// future it bounds. Each task numbers its children in its own goroutine's
+// program order, so the numbers do not depend on how goroutines
+// interleave.
 //
 // Deadlines at one instant are released in the order of their places in
 // the tree (depth first: a task, then all that its earlier children made,
@@ -71,6 +74,24 @@ func comparePlaces(a, b place) int {
 	}
 	return cmp.Compare(xn, yn)
 }
+
+// numberRun makes o the place of a new run of j. Jobs are the root's
+// children, numbered by their id; a job's runs take their numbers from the
+// same place, below the job's, so that a job stands for one number among
+// the root's children and needs no origin of its own.
+func (j *Job[T]) numberRun(o *origin) {
+	o.init(&j.s.root, jobPlace(j.id)|uint64(j.runs.Add(1)))
+}
+
+// jobPlace is the root-level number of job id: its id in the high half,
+// its runs' numbers in the low half.
+func jobPlace(id int) uint64 { return uint64(id) << 32 }
+
+// place returns where the job's tick stands: before all its runs.
+func (j *Job[T]) place() place { return place{by: &j.s.root, n: jobPlace(j.id)} }
+
+// place returns where the run's timeout stands among its children.
+func (r *runBase) place() place { return place{by: &r.origin, n: r.timeoutN} }
 
 // originKey is the context key under which a Go task's context finds its
 // origin. A run's context answers it with the run's origin.

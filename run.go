@@ -49,6 +49,7 @@ type runBase struct {
 	timedOut   atomic.Bool
 	deadline   entry                      // the run's timeout in the heap, if any
 	origin     origin                     // the run's place in the order of deadlines; see order.go
+	timeoutN   uint64                     // its timeout's place among its children
 	named      interface{ Name() string } // its job, for messages
 	jitter     time.Duration              // the start delay drawn for it when it started
 	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
@@ -184,7 +185,7 @@ func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked b
 		r.stopParent = context.AfterFunc(parent, r.cancel)
 	}
 	r.deadline.index = -1
-	r.origin.init(&j.origin, j.origin.next())
+	j.numberRun(&r.origin)
 	r.fut.cancel, r.fut.owner, r.fut.origin = r, j.s, &r.origin
 	return r
 }
@@ -300,7 +301,7 @@ func (r *run[T]) performClaimed() (T, error) {
 func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 	s.mu.Lock()
 	r.deadline.ev = r
-	r.deadline.at = place{&r.origin, r.origin.next()}
+	r.timeoutN = r.origin.next()
 	s.pushLocked(&r.deadline, s.cfg.clock.Now().Add(d))
 	s.mu.Unlock()
 }

@@ -47,8 +47,12 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // sleeper is a Sleep in the heap.
 type sleeper struct {
 	entry
+	at place // the Sleep's place among its task's children
 	ch chan struct{}
 }
+
+// place returns where the Sleep stands among deadlines of its instant.
+func (sl *sleeper) place() place { return sl.at }
 
 // fire wakes the sleeper.
 func (sl *sleeper) fire(_ *entry, _ time.Time) { close(sl.ch) }
@@ -84,9 +88,13 @@ func waitForBlocked(ctx context.Context, ch <-chan struct{}) error {
 // timer is an afterFunc in the heap.
 type timer struct {
 	entry
+	at place
 	s  *Scheduler
 	fn func()
 }
+
+// place returns where the timer stands among deadlines of its instant.
+func (t *timer) place() place { return t.at }
 
 // fire runs the timer's function on a goroutine of the scheduler.
 func (t *timer) fire(_ *entry, _ time.Time) { t.s.goTracked(t.fn) }
