@@ -108,14 +108,14 @@ func originOf(ctx context.Context) *origin {
 // the task's origin.
 type taskCtx struct {
 	context.Context
-	o *origin
+	o origin
 }
 
 // Value returns the task's origin for originKey and defers to the parent
 // for other keys.
 func (c *taskCtx) Value(key any) any {
 	if key == (originKey{}) {
-		return c.o
+		return &c.o
 	}
 	return c.Context.Value(key)
 }

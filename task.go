@@ -73,7 +73,7 @@ func childTask(ctx context.Context, parent *origin) context.Context {
 	if parent == nil {
 		return ctx
 	}
-	c := &taskCtx{Context: ctx, o: new(origin)}
+	c := &taskCtx{Context: ctx}
 	c.o.init(parent, parent.next())
 	return c
 }
