@@ -85,7 +85,10 @@
 // than time.Sleep or bare channels, so the scheduler can see the wait; and
 // start helper goroutines with [Go](ctx, ...) rather than the go
 // statement, so the scheduler can see them. For long simulated spans use
-// periodictest.NewClock, which moves without the mock's real-time pauses.
+// periodictest.NewClock, which moves without the mock's real-time pauses
+// and gives the mock's timeline to timers made through it. A Shutdown on a
+// driven scheduler whose runs wait for a clock that only the test moves
+// fails fast with [ErrStalled] instead of waiting forever.
 //
 // # The order of one instant
 //

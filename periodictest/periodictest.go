@@ -13,7 +13,16 @@
 //
 // Once Advance (or WaitIdle of this package) has been called, the
 // scheduler leaves its deadlines to this package: moving the mock by hand
-// no longer releases them until the next Advance.
+// no longer releases them until the next Advance. Nothing else moves the
+// clock then, so a Shutdown whose runs still wait for it does not wait
+// forever: it cancels them and returns an error wrapping
+// periodic.ErrStalled that names each run and what it waits for. Advance
+// far enough before Shutdown to let the runs finish.
+//
+// For long spans use NewClock: it moves without the mock's real-time
+// pauses, and gives the same timeline as the mock for timers that user
+// code makes through it (s.Clock().AfterFunc and the like), with Advance
+// stopping at each of them.
 package periodictest
 
 import (
