@@ -26,10 +26,17 @@ import (
 // mock fires its timers before the scheduler sees the new time), and waits
 // for an AfterFunc's function to return, then for the scheduler to be
 // idle, before it moves on. An AfterFunc's function therefore must not
-// wait for the clock to move. Timers are served by an inner *clock.Mock,
-// so once the first is made, the Clock moves at the mock's pace of about a
-// millisecond of real time per step. Ticks of a Ticker are sent when the
-// clock passes them, as the mock sends them.
+// wait for the clock to move.
+//
+// Timers are served by an inner *clock.Mock, so once the first is made,
+// the Clock moves at the mock's pace of about a millisecond of real time
+// per step. To find the next expiry, the Clock moves the mock ahead to
+// the next step and back to the first expiry it saw, re-arming the timers
+// that fired beyond it, so that a function may still stop or reset them.
+// Ticks of a Ticker are sent by the mock as it passes them, which may be
+// during such a look ahead: their values are their own instants. Stop and
+// Reset called, while Advance runs, from goroutines that neither the
+// scheduler nor the Clock runs may count from the mock's time ahead.
 //
 // A Clock is safe for use by several goroutines; create one with NewClock.
 type Clock struct {
