@@ -103,9 +103,10 @@
 //     tick fired, RunNow's when it was called), after the job's tick;
 //   - tasks started with [Go] in a run or in another task, in the order
 //     their parent started them;
-//   - a task's deadlines ([Sleep], a retry's wait, its jitter, its
-//     timeout), in the order it registered them, among its tasks;
-//   - a [Timeout] on a task's future, before that task's own deadlines.
+//   - a task's deadlines ([Sleep], a retry's wait, its jitter), in the
+//     order it registered them, among its tasks;
+//   - a run's WithTimeout, and a [Timeout] on a task's future, before
+//     that run's or task's own deadlines.
 //
 // At one instant the tree is walked depth first: a job's tick, then its
 // first run and all that run made, then its next run; within a run, each

@@ -18,11 +18,11 @@ import (
 // high half and its runs count in the low half, so that an idle job needs
 // no origin of its own. A Go task is a child of the run or task whose
 // context it was started with, numbered in the order its parent started
-// it. A deadline is a child too: a Sleep, a retry's wait, a jitter or a
-// run's timeout is numbered among the children of the task that
-// registered it, in the order it did; a job's tick stands at its job's
-// number, before its runs, and a Timeout is child zero of the task of the
-// future it bounds. Each task numbers its children in its own goroutine's
+// it. A deadline is a child too: a Sleep, a retry's wait or a jitter is
+// numbered among the children of the task that registered it, in the
+// order it did; a job's tick stands at its job's number, before its runs;
+// a run's timeout is the run's child zero, and a Timeout is child zero of
+// the task of the future it bounds. Each task numbers its children in its own goroutine's
 // program order, so the numbers do not depend on how goroutines
 // interleave.
 //
@@ -90,8 +90,10 @@ func jobPlace(id int) uint64 { return uint64(id) << 32 }
 // place returns where the job's tick stands: before all its runs.
 func (j *Job[T]) place() place { return place{by: &j.s.root, n: jobPlace(j.id)} }
 
-// place returns where the run's timeout stands among its children.
-func (r *runBase) place() place { return place{by: &r.origin, n: r.timeoutN} }
+// place returns where the run's timeout stands: child zero of the run,
+// before all that the run's function does, as it is armed before the
+// function is called.
+func (r *runBase) place() place { return place{by: &r.origin} }
 
 // originKey is the context key under which a Go task's context finds its
 // origin. A run's context answers it with the run's origin.

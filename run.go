@@ -49,7 +49,6 @@ type runBase struct {
 	timedOut   atomic.Bool
 	deadline   entry                      // the run's timeout in the heap, if any
 	origin     origin                     // the run's place in the order of deadlines; see order.go
-	timeoutN   uint64                     // its timeout's place among its children
 	named      interface{ Name() string } // its job, for messages
 	jitter     time.Duration              // the start delay drawn for it when it started
 	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
@@ -301,7 +300,6 @@ func (r *run[T]) performClaimed() (T, error) {
 func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 	s.mu.Lock()
 	r.deadline.ev = r
-	r.timeoutN = r.origin.next()
 	s.pushLocked(&r.deadline, s.cfg.clock.Now().Add(d))
 	s.mu.Unlock()
 }

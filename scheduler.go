@@ -34,8 +34,8 @@ type Scheduler struct {
 	// reuseTimer is set for the real clock, whose timers Reset safely;
 	// a mock's timer is replaced instead, so that no stale tick blocks it.
 	reuseTimer bool
-	// root is the top of the order tree of deadlines (see order.go); jobs
-	// are its children. Written by New only.
+	// root is the top of the order tree of deadlines (see order.go); runs
+	// are its children. Its zero value is the root; never written.
 	root origin
 
 	// mu guards the fields below. It is never held while user code runs.
