@@ -48,6 +48,7 @@ type Clock struct {
 	mock   *clock.Mock // serves the timers; stands at mockAt
 	mockAt time.Time   // now, or later after a look ahead that found nothing
 	follow bool        // a timer was made: the mock must follow now
+	stale  bool        // timers may be due at mockAt unfired: set the mock even there
 	timers []*timerRec // timers whose expiry the Clock delivers itself
 	seq    uint64      // numbers timers in the order they were made
 }
@@ -148,7 +149,8 @@ func (c *Clock) newTimer(d time.Duration, fn func(), out chan time.Time, once bo
 	defer c.mu.Unlock()
 	c.followLocked()
 	c.seq++
-	h := c.mock.Timer(d)
+	c.stale = true
+	h := c.mock.Timer(max(d, 0)) // the mock would step back for a negative d
 	r := &timerRec{seq: c.seq, h: h, fired: h.C, fn: fn, out: out, once: once}
 	c.timers = append(c.timers, r)
 	return r
@@ -163,9 +165,9 @@ func (c *Clock) followLocked() {
 
 // moveMockLocked sets the mock to t; the mock fires its timers due by t.
 func (c *Clock) moveMockLocked(t time.Time) {
-	if !t.Equal(c.mockAt) {
+	if c.stale || !t.Equal(c.mockAt) {
 		c.mock.Set(t)
-		c.mockAt = t
+		c.mockAt, c.stale = t, false
 	}
 }
 
@@ -186,17 +188,27 @@ func (c *Clock) fireNext(limit time.Time) bool {
 		return false
 	}
 	first := fired[0]
+	first.at = maxTime(first.at, c.now)
 	c.now = first.at
 	c.moveMockLocked(first.at) // back to the first expiry, as if the rest had not fired
 	for _, r := range fired[1:] {
-		r.h.Reset(r.at.Sub(first.at))
+		r.h.Reset(max(r.at.Sub(first.at), 0))
 	}
+	c.stale = true // the re-armed, and what the delivery arms or resets
 	if first.once {
 		c.timers = slices.DeleteFunc(c.timers, func(r *timerRec) bool { return r == first })
 	}
 	c.mu.Unlock()
 	first.deliver()
 	return true
+}
+
+// maxTime returns the later of a and b.
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // collectLocked returns the timers that fired in the mock, earliest first,

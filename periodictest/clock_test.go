@@ -241,3 +241,21 @@ func TestClockSetFiresInOrder(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, start.Add(7*time.Second), d)
 }
+
+// TestClockPastDurations checks that timers for zero or negative
+// durations fire at the clock's time, which never goes back.
+func TestClockPastDurations(t *testing.T) {
+	c := periodictest.NewClock(start)
+	l := &timeline{c: c}
+	c.Add(time.Minute)
+	c.AfterFunc(-time.Hour, func() { l.add("negative") })
+	c.AfterFunc(0, func() { l.add("zero") })
+	ch := c.After(-time.Second)
+	ctx, cancel := c.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	require.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+	c.Add(0)
+	require.Equal(t, []string{"1m0s negative", "1m0s zero"}, l.got())
+	require.Equal(t, start.Add(time.Minute), <-ch)
+	require.Equal(t, start.Add(time.Minute), c.Now())
+}
