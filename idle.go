@@ -13,6 +13,7 @@ type waiter struct {
 	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
 	run    *runBase        // the run it works for, named by ErrStalled
 	until  time.Time       // a Sleep's deadline; zero for Await and combinators
+	by     *origin         // the run or Go task that waits
 }
 
 // ready reports whether the waiter is about to wake.
@@ -31,7 +32,7 @@ func (w *waiter) ready() bool {
 
 // block counts the calling goroutine as blocked on ch.
 func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, run: r}
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, run: r, by: originOf(ctx)}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()

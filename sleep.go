@@ -25,10 +25,11 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	s := r.s
 	sl := &sleeper{ch: make(chan struct{})}
 	sl.ev = sl
-	if o := originOf(ctx); o != nil {
+	o := originOf(ctx)
+	if o != nil {
 		sl.at = place{o, o.next()}
 	}
-	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, run: r}
+	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, run: r, by: o}
 	s.mu.Lock()
 	w.until = s.cfg.clock.Now().Add(d)
 	s.pushLocked(&sl.entry, w.until)

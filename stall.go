@@ -79,7 +79,7 @@ func (s *Scheduler) stalled() error {
 	}
 	s.mu.Unlock() // the names below take it
 	slices.SortFunc(waits, func(a, b *waiter) int {
-		return cmp.Or(comparePlaces(place{by: &a.run.origin}, place{by: &b.run.origin}), a.until.Compare(b.until))
+		return cmp.Or(comparePlaces(place{by: a.by}, place{by: b.by}), a.until.Compare(b.until))
 	})
 	lines := make([]string, 0, len(waits))
 	for _, w := range waits {
@@ -97,5 +97,9 @@ func (w *waiter) describe(now time.Time) string {
 	if !w.until.IsZero() {
 		what = fmt.Sprintf("Sleep until %s (%v ahead)", w.until.Format(time.RFC3339Nano), w.until.Sub(now))
 	}
-	return fmt.Sprintf("job %q tick %s: %s", r.named.Name(), r.tick.Format(time.RFC3339Nano), what)
+	who := "the run"
+	if w.by != &r.origin {
+		who = "a Go task"
+	}
+	return fmt.Sprintf("job %q tick %s: %s in %s", r.named.Name(), r.tick.Format(time.RFC3339Nano), who, what)
 }

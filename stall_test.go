@@ -33,10 +33,10 @@ func TestShutdownStalled(t *testing.T) {
 	require.EqualError(t, err, "periodic: Shutdown at 2026-01-01T00:00:25Z: "+
 		"periodic: stalled: runs wait for a clock that nobody moves; "+
 		"move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 4 blocked: "+
-		`job "sleeper" tick 2026-01-01T00:00:10Z: Await or a combinator; `+
-		`job "sleeper" tick 2026-01-01T00:00:10Z: Sleep until 2026-01-01T00:00:40Z (15s ahead); `+
-		`job "sleeper" tick 2026-01-01T00:00:20Z: Await or a combinator; `+
-		`job "sleeper" tick 2026-01-01T00:00:20Z: Sleep until 2026-01-01T00:00:50Z (25s ahead)`)
+		`job "sleeper" tick 2026-01-01T00:00:10Z: the run in Await or a combinator; `+
+		`job "sleeper" tick 2026-01-01T00:00:10Z: a Go task in Sleep until 2026-01-01T00:00:40Z (15s ahead); `+
+		`job "sleeper" tick 2026-01-01T00:00:20Z: the run in Await or a combinator; `+
+		`job "sleeper" tick 2026-01-01T00:00:20Z: a Go task in Sleep until 2026-01-01T00:00:50Z (25s ahead)`)
 	require.True(t, job.Last().Cancelled())
 	require.Equal(t, 2, job.Stats().Runs)
 }
@@ -88,7 +88,7 @@ func TestShutdownNotStalled(t *testing.T) {
 		f := job.RunNow() // the fast clock is driven from the start
 		err = s.Shutdown(context.Background())
 		require.ErrorIs(t, err, periodic.ErrStalled)
-		require.ErrorContains(t, err, `1 blocked: job "nap" tick 2026-01-01T00:00:00Z: Sleep until 2026-01-01T00:00:01Z (1s ahead)`)
+		require.ErrorContains(t, err, `1 blocked: job "nap" tick 2026-01-01T00:00:00Z: the run in Sleep until 2026-01-01T00:00:01Z (1s ahead)`)
 		require.True(t, f.Cancelled())
 	})
 }
