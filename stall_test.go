@@ -2,9 +2,12 @@ package periodic_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/periodic-go/periodic"
 	"github.com/periodic-go/periodic/periodictest"
 	"github.com/stretchr/testify/require"
@@ -91,4 +94,26 @@ func TestShutdownNotStalled(t *testing.T) {
 		require.ErrorContains(t, err, `1 blocked: job "nap" tick 2026-01-01T00:00:00Z: the run in Sleep until 2026-01-01T00:00:01Z (1s ahead)`)
 		require.True(t, f.Cancelled())
 	})
+}
+
+// On a scheduler driven by periodictest, a Shutdown whose runs wait for
+// the clock fails at once with ErrStalled, naming them, instead of waiting
+// for a clock that only the test moves; the runs are cancelled.
+func ExampleErrStalled() {
+	ctx := context.Background()
+	m := clock.NewMock()
+	s := periodic.New(periodic.WithClock(m))
+	job, _ := periodic.Schedule(s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		return 0, periodic.Sleep(ctx, time.Minute)
+	}, periodic.WithName("nap"), periodic.WithLimit(1))
+	s.Start()
+	_ = periodictest.Advance(ctx, s, m, 10*time.Second)
+	err := s.Shutdown(ctx) // forgot to Advance a minute first
+	fmt.Println(errors.Is(err, periodic.ErrStalled))
+	fmt.Println(err)
+	fmt.Println(job.Last().Cancelled())
+	// Output:
+	// true
+	// periodic: Shutdown at 1970-01-01T00:00:10Z: periodic: stalled: runs wait for a clock that nobody moves; move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 1 blocked: job "nap" tick 1970-01-01T00:00:10Z: the run in Sleep until 1970-01-01T00:01:10Z (1m0s ahead)
+	// true
 }
