@@ -22,14 +22,14 @@ import (
 // numbered among the children of the task that registered it, in the
 // order it did; a job's tick stands at its job's number, before its runs;
 // a run's timeout is the run's child zero, and a Timeout is child zero of
-// the task of the future it bounds. Each task numbers its children in its own goroutine's
-// program order, so the numbers do not depend on how goroutines
-// interleave.
+// the task of the future it bounds. Each task numbers its children in its
+// own goroutine's program order, so the numbers do not depend on how
+// goroutines interleave.
 //
 // Deadlines at one instant are released in the order of their places in
 // the tree (depth first: a task, then all that its earlier children made,
 // then its later children), and in registration order when two share a
-// place, which only the Timeouts of one future do.
+// place, which only timeouts on one task do.
 
 // origin is a place in the order tree. Its fields other than made are
 // written once, before it is shared.
@@ -56,7 +56,8 @@ type place struct {
 }
 
 // comparePlaces orders two places depth first, or returns 0 for the same
-// place.
+// place. A place of no task (a nil by, which the scheduler does not make)
+// compares equal to any, leaving the order to registration.
 func comparePlaces(a, b place) int {
 	x, xn, y, yn := a.by, a.n, b.by, b.n
 	if x == nil || y == nil {
