@@ -137,7 +137,10 @@ func (s *Scheduler) Clock() clock.Clock { return s.cfg.clock }
 // and if the runs left then wait for later deadlines of the clock, it
 // cancels them as if ctx had ended and returns an error wrapping
 // ErrStalled that names each blocked run and what it waits for, instead
-// of waiting forever.
+// of waiting forever. A scheduler is driven from the first call of
+// periodictest's Advance or WaitIdle on it, or from New on a
+// periodictest.Clock; on a *clock.Mock that no such call has taken over,
+// Shutdown waits, as another goroutine may move the mock.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.closeJobs()
 	err := s.awaitRuns(ctx)
