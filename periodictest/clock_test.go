@@ -39,20 +39,21 @@ func (l *timeline) got() []string {
 var clockCases = []struct {
 	name string
 	// setup runs before Start; then each step is an Advance by that much,
-	// followed by after, if any, in the test's goroutine.
-	setup func(c clock.Clock, l *timeline)
+	// followed by the function setup returned, if any, in the test's
+	// goroutine.
+	setup func(c clock.Clock, l *timeline) (after func(step int))
 	steps []time.Duration
-	after func(c clock.Clock, l *timeline, step int)
 	want  []string
 }{{
 	// The issue: a timer's function arms another; both see their own
 	// instants, between the job's ticks.
 	name: "AfterFunc arms AfterFunc",
-	setup: func(c clock.Clock, l *timeline) {
+	setup: func(c clock.Clock, l *timeline) func(int) {
 		c.AfterFunc(15*time.Second, func() {
 			l.add("f1")
 			c.AfterFunc(2*time.Second, func() { l.add("f2") })
 		})
+		return nil
 	},
 	steps: []time.Duration{35 * time.Second},
 	want:  []string{"10s tick", "15s f1", "17s f2", "20s tick", "30s tick"},
@@ -60,7 +61,7 @@ var clockCases = []struct {
 	// Reset inside the function re-arms the timer from the function's
 	// instant; a timer due with a tick fires before it.
 	name: "Reset inside the function",
-	setup: func(c clock.Clock, l *timeline) {
+	setup: func(c clock.Clock, l *timeline) func(int) {
 		var t *clock.Timer
 		n := 0
 		t = c.AfterFunc(3*time.Second, func() {
@@ -70,19 +71,21 @@ var clockCases = []struct {
 				t.Reset(time.Duration(n) * 3 * time.Second)
 			}
 		})
+		return nil
 	},
 	steps: []time.Duration{25 * time.Second},
 	want:  []string{"3s fire 1", "6s fire 2", "10s tick", "12s fire 3", "20s tick", "21s fire 4"},
 }, {
 	// A function stops a timer due later, and one due at its own instant.
 	name: "Stop from a function",
-	setup: func(c clock.Clock, l *timeline) {
+	setup: func(c clock.Clock, l *timeline) func(int) {
 		var later, same *clock.Timer
 		c.AfterFunc(4*time.Second, func() {
 			l.add("stop later %t, same %t", later.Stop(), same.Stop())
 		})
 		same = c.AfterFunc(4*time.Second, func() { l.add("same fired") })
 		later = c.AfterFunc(6*time.Second, func() { l.add("later fired") })
+		return nil
 	},
 	steps: []time.Duration{12 * time.Second},
 	want:  []string{"4s stop later true, same true", "10s tick"},
@@ -90,28 +93,26 @@ var clockCases = []struct {
 	// Channels of a Timer, After and a Ticker hold the instants they
 	// fired at; a full ticker channel drops ticks.
 	name: "Timer, After, Ticker",
-	setup: func(c clock.Clock, l *timeline) {
+	setup: func(c clock.Clock, l *timeline) func(int) {
 		tm, after, tk := c.Timer(4*time.Second), c.After(13*time.Second), c.Ticker(3*time.Second)
-		channels = []<-chan time.Time{tm.C, after, tk.C}
-		timers, tickers = []*clock.Timer{tm}, []*clock.Ticker{tk}
-	},
-	steps: []time.Duration{11 * time.Second, 5 * time.Second},
-	after: func(c clock.Clock, l *timeline, step int) {
-		for i, ch := range channels {
-			select {
-			case t := <-ch:
-				l.add("channel %d: %v", i, t.Sub(start))
-			default:
-				l.add("channel %d: empty", i)
+		return func(step int) {
+			for i, ch := range []<-chan time.Time{tm.C, after, tk.C} {
+				select {
+				case t := <-ch:
+					l.add("channel %d: %v", i, t.Sub(start))
+				default:
+					l.add("channel %d: empty", i)
+				}
+			}
+			if step == 0 {
+				tm.Reset(2 * time.Second)
+				tk.Reset(5 * time.Second)
+			} else {
+				tk.Stop()
 			}
 		}
-		if step == 0 {
-			timers[0].Reset(2 * time.Second)
-			tickers[0].Reset(5 * time.Second)
-		} else {
-			tickers[0].Stop()
-		}
 	},
+	steps: []time.Duration{11 * time.Second, 5 * time.Second},
 	want: []string{
 		"10s tick", "11s channel 0: 4s", "11s channel 1: empty", "11s channel 2: 3s",
 		"16s channel 0: 13s", "16s channel 1: 13s", "16s channel 2: 16s",
@@ -120,11 +121,10 @@ var clockCases = []struct {
 	// Contexts with deadlines on the clock end at their instants, with
 	// context.DeadlineExceeded, and so do the contexts derived from them.
 	name: "WithTimeout and WithDeadline",
-	setup: func(c clock.Clock, l *timeline) {
+	setup: func(c clock.Clock, l *timeline) func(int) {
 		ctx, cancel := c.WithTimeout(context.Background(), 12*time.Second)
 		later, cancelLater := c.WithDeadline(ctx, start.Add(time.Hour))
 		derived, cancelDerived := context.WithCancel(later)
-		cancels = []context.CancelFunc{cancel, cancelLater, cancelDerived}
 		d, _ := later.Deadline()
 		l.add("deadline %v", d.Sub(start))
 		check := func() {
@@ -132,26 +132,18 @@ var clockCases = []struct {
 		}
 		c.AfterFunc(11*time.Second, check)
 		c.AfterFunc(12*time.Second, check)
-	},
-	steps: []time.Duration{15 * time.Second},
-	after: func(clock.Clock, *timeline, int) {
-		for _, cancel := range cancels {
+		return func(int) {
+			cancelDerived()
+			cancelLater()
 			cancel()
 		}
 	},
+	steps: []time.Duration{15 * time.Second},
 	want: []string{
 		"0s deadline 12s", "10s tick", "11s ctx <nil>, derived <nil>",
 		"12s ctx context deadline exceeded, derived context deadline exceeded",
 	},
 }}
-
-// State that a case's setup hands to its after; cases run one at a time.
-var (
-	channels []<-chan time.Time
-	timers   []*clock.Timer
-	tickers  []*clock.Ticker
-	cancels  []context.CancelFunc
-)
 
 // TestClockFaithful runs each case on *clock.Mock and on Clock and checks
 // that both give the expected timeline.
@@ -176,12 +168,12 @@ func TestClockFaithful(t *testing.T) {
 					return 0, nil
 				})
 				require.NoError(t, err)
-				tc.setup(c, l)
+				after := tc.setup(c, l)
 				s.Start()
 				for i, d := range tc.steps {
 					require.NoError(t, periodictest.Advance(ctx, s, c, d))
-					if tc.after != nil {
-						tc.after(c, l, i)
+					if after != nil {
+						after(i)
 					}
 				}
 				require.NoError(t, s.Shutdown(ctx))
