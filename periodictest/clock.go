@@ -26,7 +26,10 @@ import (
 // mock fires its timers before the scheduler sees the new time), and waits
 // for an AfterFunc's function to return, then for the scheduler to be
 // idle, before it moves on. An AfterFunc's function therefore must not
-// wait for the clock to move.
+// wait for the clock to move. Timers due at one instant fire in the order
+// they were made, a timer that fired and was reset counting as made when
+// it fired; so a function may stop a timer of its own instant, where the
+// mock leaves that to a race.
 //
 // Timers are served by an inner *clock.Mock, so once the first is made,
 // the Clock moves at the mock's pace of about a millisecond of real time
@@ -50,7 +53,7 @@ type Clock struct {
 	follow bool        // a timer was made: the mock must follow now
 	stale  bool        // timers may be due at mockAt unfired: set the mock even there
 	timers []*timerRec // timers whose expiry the Clock delivers itself
-	seq    uint64      // numbers timers in the order they were made
+	seq    uint64      // numbers timers in the order they were made or last fired
 }
 
 // timerRec is a timer of the inner mock whose expiry the Clock delivers
@@ -174,7 +177,8 @@ func (c *Clock) moveMockLocked(t time.Time) {
 // fireNext delivers the earliest expiry, due by limit, of the timers made
 // through the clock, and reports whether there was one. It moves the clock
 // to that instant first. Expiries of one instant are delivered one per
-// call, in the order the timers were made, so that one may stop another.
+// call, in the order the timers were made or last fired, so that one may
+// stop another.
 func (c *Clock) fireNext(limit time.Time) bool {
 	c.mu.Lock()
 	if !c.follow || limit.Before(c.now) {
@@ -198,6 +202,8 @@ func (c *Clock) fireNext(limit time.Time) bool {
 	if first.once {
 		c.timers = slices.DeleteFunc(c.timers, func(r *timerRec) bool { return r == first })
 	}
+	c.seq++
+	first.seq = c.seq // if reset, it comes after the timers made so far
 	c.mu.Unlock()
 	first.deliver()
 	return true

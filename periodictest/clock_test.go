@@ -76,19 +76,16 @@ var clockCases = []struct {
 	steps: []time.Duration{25 * time.Second},
 	want:  []string{"3s fire 1", "6s fire 2", "10s tick", "12s fire 3", "20s tick", "21s fire 4"},
 }, {
-	// A function stops a timer due later, and one due at its own instant.
+	// A function stops a timer due later.
 	name: "Stop from a function",
 	setup: func(c clock.Clock, l *timeline) func(int) {
-		var later, same *clock.Timer
-		c.AfterFunc(4*time.Second, func() {
-			l.add("stop later %t, same %t", later.Stop(), same.Stop())
-		})
-		same = c.AfterFunc(4*time.Second, func() { l.add("same fired") })
+		var later *clock.Timer
+		c.AfterFunc(4*time.Second, func() { l.add("stop later %t", later.Stop()) })
 		later = c.AfterFunc(6*time.Second, func() { l.add("later fired") })
 		return nil
 	},
 	steps: []time.Duration{12 * time.Second},
-	want:  []string{"4s stop later true, same true", "10s tick"},
+	want:  []string{"4s stop later true", "10s tick"},
 }, {
 	// Channels of a Timer, After and a Ticker hold the instants they
 	// fired at; a full ticker channel drops ticks.
@@ -232,6 +229,31 @@ func TestClockSetFiresInOrder(t *testing.T) {
 	d, ok := ctx.Deadline()
 	require.True(t, ok)
 	require.Equal(t, start.Add(7*time.Second), d)
+}
+
+// TestClockSameInstant checks what *clock.Mock leaves to a race: timers
+// due at one instant fire one at a time in the order they were made (or
+// last fired, for one reset to fire again), each after the previous
+// function returned, so one may stop the next.
+func TestClockSameInstant(t *testing.T) {
+	c := periodictest.NewClock(start)
+	l := &timeline{c: c}
+	var second, third *clock.Timer
+	c.AfterFunc(4*time.Second, func() { l.add("first stops the second: %t", second.Stop()) })
+	second = c.AfterFunc(4*time.Second, func() { l.add("second") })
+	again := true
+	third = c.AfterFunc(4*time.Second, func() {
+		l.add("third, again: %t", again)
+		if again {
+			again = false
+			third.Reset(0)
+		}
+	})
+	c.AfterFunc(4*time.Second, func() { l.add("fourth") })
+	c.Add(4 * time.Second)
+	require.Equal(t, []string{
+		"4s first stops the second: true", "4s third, again: true", "4s fourth", "4s third, again: false",
+	}, l.got())
 }
 
 // TestClockPastDurations checks that timers for zero or negative
