@@ -85,8 +85,8 @@ func (s *Scheduler) stalled() error {
 	for _, w := range waits {
 		lines = append(lines, w.describe(now))
 	}
-	return fmt.Errorf("periodic: Shutdown at %s: %w; move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; %d blocked: %s",
-		now.Format(time.RFC3339Nano), ErrStalled, len(lines), strings.Join(lines, "; "))
+	return fmt.Errorf("%w (Shutdown at %s); move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; %d blocked: %s",
+		ErrStalled, now.Format(time.RFC3339Nano), len(lines), strings.Join(lines, "; "))
 }
 
 // describe names the waiter's run and what it waits for; now is the

@@ -33,8 +33,7 @@ func TestShutdownStalled(t *testing.T) {
 	e.advance(25 * time.Second)
 	err = e.s.Shutdown(context.Background())
 	require.ErrorIs(t, err, periodic.ErrStalled)
-	require.EqualError(t, err, "periodic: Shutdown at 2026-01-01T00:00:25Z: "+
-		"periodic: stalled: runs wait for a clock that nobody moves; "+
+	require.EqualError(t, err, "periodic: stalled: runs wait for a clock that nobody moves (Shutdown at 2026-01-01T00:00:25Z); "+
 		"move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 4 blocked: "+
 		`job "sleeper" tick 2026-01-01T00:00:10Z: the run in Await or a combinator; `+
 		`job "sleeper" tick 2026-01-01T00:00:10Z: a Go task in Sleep until 2026-01-01T00:00:40Z (15s ahead); `+
@@ -114,6 +113,6 @@ func ExampleErrStalled() {
 	fmt.Println(job.Last().Cancelled())
 	// Output:
 	// true
-	// periodic: Shutdown at 1970-01-01T00:00:10Z: periodic: stalled: runs wait for a clock that nobody moves; move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 1 blocked: job "nap" tick 1970-01-01T00:00:10Z: the run in Sleep until 1970-01-01T00:01:10Z (1m0s ahead)
+	// periodic: stalled: runs wait for a clock that nobody moves (Shutdown at 1970-01-01T00:00:10Z); move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 1 blocked: job "nap" tick 1970-01-01T00:00:10Z: the run in Sleep until 1970-01-01T00:01:10Z (1m0s ahead)
 	// true
 }
