@@ -39,7 +39,10 @@ import (
 // Ticks of a Ticker are sent by the mock as it passes them, which may be
 // during such a look ahead: their values are their own instants. Stop and
 // Reset called, while Advance runs, from goroutines that neither the
-// scheduler nor the Clock runs may count from the mock's time ahead.
+// scheduler nor the Clock runs may count from the mock's time ahead. A
+// timer made by AfterFunc or Timer is watched for the Clock's life, as it
+// may be reset, and each step looks at all of them: in long simulations
+// prefer After, Sleep and contexts, which are let go once they end.
 //
 // A Clock is safe for use by several goroutines; create one with NewClock.
 type Clock struct {
