@@ -127,14 +127,17 @@ func Shield[T any](f *Future[T]) *Future[T] {
 	if f == nil {
 		return failed[T](fmt.Errorf("%w: Shield: future is nil", ErrInvalid))
 	}
-	out := &Future[T]{owner: f.owner}
+	out := &Future[T]{owner: f.owner, origin: f.origin}
 	f.listen(func() { out.settle(f.Result()) })
 	return out
 }
 
 // combined returns a pending future whose Cancel cancels each of fs.
 func combined[R, T any](fs []*Future[T]) *Future[R] {
-	out := &Future[R]{owner: ownerOf(fs)}
+	out := &Future[R]{}
+	if f := ownedOf(fs); f != nil {
+		out.owner, out.origin = f.owner, f.origin
+	}
 	out.cancel = cancelFunc(func() {
 		for _, f := range fs {
 			f.Cancel()
@@ -153,11 +156,11 @@ func checkFutures[T any](name string, fs []*Future[T]) error {
 	return nil
 }
 
-// ownerOf returns the scheduler of the first of fs that has one, or nil.
-func ownerOf[T any](fs []*Future[T]) *Scheduler {
+// ownedOf returns the first of fs that has a scheduler, or nil.
+func ownedOf[T any](fs []*Future[T]) *Future[T] {
 	for _, f := range fs {
 		if f.owner != nil {
-			return f.owner
+			return f
 		}
 	}
 	return nil

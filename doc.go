@@ -77,16 +77,47 @@
 // waits for a concurrency slot or its turn in a queue), and every
 // goroutine of the scheduler has returned or is blocked in [Sleep], or in
 // Await or a combinator, with nothing about to wake it. Deadlines due at
-// the same instant are released one at a time, in the order they were
-// registered: a job's tick when the previous tick fired, a sleeper when it
-// called Sleep. So a test or example that prints from jobs prints the same
-// lines on every run, under -race, with no time.Sleep and no polling.
+// the same instant are released one at a time, in the order described
+// below. So a test or example that prints from jobs prints the same lines
+// on every run, under -race, with no time.Sleep and no polling.
 //
 // Two rules keep it so. Inside a job, wait with [Sleep] and Await rather
 // than time.Sleep or bare channels, so the scheduler can see the wait; and
 // start helper goroutines with [Go](ctx, ...) rather than the go
 // statement, so the scheduler can see them. For long simulated spans use
-// periodictest.NewClock, which moves without the mock's real-time pauses.
+// periodictest.NewClock, which moves without the mock's real-time pauses
+// and gives the mock's timeline to timers made through it. A Shutdown on a
+// driven scheduler whose runs wait for a clock that only the test moves
+// fails fast with [ErrStalled] instead of waiting forever.
+//
+// # The order of one instant
+//
+// Deadlines due at the same instant (ticks, sleeps, retries' waits,
+// jitter, WithTimeout, [Timeout]) are released in an order that depends
+// only on the program, never on which goroutine happened to call Sleep
+// first. Each job, run and task has a place in a tree, numbered by its
+// creator in the creator's own program order:
+//
+//   - jobs, in the order Schedule added them;
+//   - a job's runs, in the order they were created (a tick's run when its
+//     tick fired, RunNow's when it was called), after the job's tick;
+//   - tasks started with [Go] in a run or in another task, in the order
+//     their parent started them;
+//   - a task's deadlines ([Sleep], a retry's wait, its jitter), in the
+//     order it registered them, among its tasks;
+//   - a run's WithTimeout, and a [Timeout] on a task's future, before
+//     that run's or task's own deadlines.
+//
+// At one instant the tree is walked depth first: a job's tick, then its
+// first run and all that run made, then its next run; within a run, each
+// task or deadline in the order the run made it. So a run that starts
+// five tasks sleeping 2, 1, 2, 1 and 2 s sees them complete as 1, 3 (at
+// 1 s), then 0, 2, 4 (at 2 s), on every run. asyncio gives 1, 3, 2, 0, 4
+// there: its timers live in a heap that does not keep the order of equal
+// deadlines, which periodic does not copy. Two tasks that meet only by
+// racing, such as two goroutines of the scheduler calling RunNow on the
+// same job after one event woke both, are ordered by who came first; a
+// goroutine started with the go statement has no place of its own.
 //
 // See the examples for the seed scenario on a mock clock, RunNow and
 // Await, OnRun, overlap policies, cron, retries and the futures'

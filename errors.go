@@ -27,6 +27,13 @@ var (
 	// replica claimed through the scheduler's Locker.
 	ErrClaimed = errors.New("periodic: tick claimed by another replica")
 
+	// ErrStalled is wrapped by the error of Shutdown on a scheduler that
+	// periodictest drives, when its runs wait for deadlines of its clock
+	// and nothing else can wake them: only the test moves that clock, and
+	// the test is waiting in Shutdown. Shutdown then cancels the runs,
+	// waits for them, and names each blocked run and what it waited for.
+	ErrStalled = errors.New("periodic: stalled: runs wait for a clock that nobody moves")
+
 	// ErrInvalid is wrapped by every error about bad input: a bad option,
 	// trigger, cron expression or argument. The message names the value.
 	ErrInvalid = errors.New("periodic: invalid argument")

@@ -53,6 +53,9 @@ type Future[T any] struct {
 	cancel canceller
 	// owner is the scheduler that tracks the future's goroutines, or nil.
 	owner *Scheduler
+	// origin is the place in owner's order of the task the future belongs
+	// to (for a combinator, its first such input), or nil; see order.go.
+	origin *origin
 }
 
 // Done returns a channel that is closed when the future settles. Successive

@@ -3,13 +3,16 @@ package periodic
 import "time"
 
 // event is something the dispatcher does when a deadline comes: a job's
-// tick, a sleeper's wake-up, a run's timeout, a delayed start.
+// tick, a sleeper's wake-up, a run's timeout, a delayed start. place is
+// where it stands among events of the same instant (see order.go).
 type event interface {
 	fire(e *entry, now time.Time)
+	place() place
 }
 
 // entry is a deadline in the scheduler's heap. Entries due at the same
-// instant are released in registration order (seq).
+// instant are released by their events' places in the order tree (see
+// order.go), then in registration order (seq).
 type entry struct {
 	when  time.Time
 	seq   uint64
@@ -17,14 +20,17 @@ type entry struct {
 	ev    event
 }
 
-// deadlines is a min-heap of entries ordered by (when, seq). The scheduler's
-// mu guards it.
+// deadlines is a min-heap of entries ordered by (when, place, seq). The
+// scheduler's mu guards it.
 type deadlines []*entry
 
 // before orders two entries.
 func (h deadlines) before(i, j int) bool {
 	a, b := h[i], h[j]
 	if c := a.when.Compare(b.when); c != 0 {
+		return c < 0
+	}
+	if c := comparePlaces(a.ev.place(), b.ev.place()); c != 0 {
 		return c < 0
 	}
 	return a.seq < b.seq

@@ -1,6 +1,9 @@
 package periodic
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // waiter is a goroutine of the scheduler blocked in Sleep, Await or a
 // combinator. It counts as idle until one of its channels is ready.
@@ -8,6 +11,9 @@ type waiter struct {
 	ch     <-chan struct{}
 	done   <-chan struct{} // its context's Done; may be nil
 	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
+	run    *runBase        // the run it works for, named by ErrStalled
+	until  time.Time       // a Sleep's deadline; zero for Await and combinators
+	by     *origin         // the run or Go task that waits
 }
 
 // ready reports whether the waiter is about to wake.
@@ -26,7 +32,7 @@ func (w *waiter) ready() bool {
 
 // block counts the calling goroutine as blocked on ch.
 func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone}
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, run: r, by: originOf(ctx)}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()
@@ -96,8 +102,9 @@ func (s *Scheduler) idleLocked() bool {
 // Await or a combinator on a future, with nothing about to wake it.
 //
 // When periodictest drives the scheduler, WaitIdle also releases the
-// deadlines that are due at the clock's current time, one at a time in
-// registration order, waiting until idle after each. Tests usually call
+// deadlines that are due at the clock's current time, one at a time in the
+// order of one instant (see the package documentation), waiting until
+// idle after each. Tests usually call
 // periodictest.Advance, which moves the clock and calls WaitIdle.
 func (s *Scheduler) WaitIdle(ctx context.Context) error {
 	for {

@@ -19,7 +19,8 @@ type Job[T any] struct {
 	cfg     *jobConfig
 	name    string
 	id      int
-	tick    entry // the next tick, in the scheduler's heap while active
+	tick    entry         // the next tick, in the scheduler's heap while active
+	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
 
 	// Guarded by s.mu.
 	state jobState

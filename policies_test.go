@@ -177,7 +177,8 @@ func TestRetrySucceeds(t *testing.T) {
 }
 
 // TestRetryJitter checks that retry jitter shortens each wait by a share
-// drawn from the WithRand source, exactly.
+// drawn, exactly, from the run's own source, seeded from the WithRand
+// source when the run started.
 func TestRetryJitter(t *testing.T) {
 	e := newEnv(t, quiet, periodic.WithRand(rand.New(rand.NewPCG(1, 2))))
 	var starts []time.Duration
@@ -188,7 +189,8 @@ func TestRetryJitter(t *testing.T) {
 	require.NoError(t, err)
 	e.s.Start()
 	e.advance(time.Minute)
-	oracle := rand.New(rand.NewPCG(1, 2))
+	src := rand.New(rand.NewPCG(1, 2))
+	oracle := rand.New(rand.NewPCG(src.Uint64(), src.Uint64()))
 	want := []time.Duration{10 * time.Second}
 	for _, w := range []time.Duration{4 * time.Second, 8 * time.Second, 16 * time.Second} {
 		w -= time.Duration(oracle.Int64N(int64(w / 2)))

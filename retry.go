@@ -3,6 +3,7 @@ package periodic
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"time"
 )
 
@@ -68,13 +69,13 @@ func (r Retry) check() error {
 }
 
 // wait returns the wait before retry n (1 for the first).
-func (r *Retry) wait(s *Scheduler, n int) time.Duration {
+func (r *Retry) wait(draws *rand.Rand, n int) time.Duration {
 	w := durationOf(float64(r.Initial) * math.Pow(r.Multiplier, float64(n-1)))
 	if r.Max > 0 {
 		w = min(w, r.Max)
 	}
 	if r.Jitter > 0 {
-		w -= randDuration(s, durationOf(float64(w)*r.Jitter))
+		w -= randDuration(draws, durationOf(float64(w)*r.Jitter))
 	}
 	return w
 }
@@ -97,7 +98,7 @@ func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 			return v, err
 		}
 		r.retried(n, err)
-		if serr := Sleep(r, p.wait(r.s, n)); serr != nil {
+		if serr := Sleep(r, p.wait(r.draws, n)); serr != nil {
 			return v, fmt.Errorf("%w; retry abandoned: %w", err, serr)
 		}
 	}
@@ -112,13 +113,11 @@ func (r *run[T]) retried(n int, err error) {
 	s.report(&Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err})
 }
 
-// randDuration returns a random duration in [0, d) from the scheduler's
-// source.
-func randDuration(s *Scheduler, d time.Duration) time.Duration {
+// randDuration returns a random duration in [0, d) from a run's own
+// source (see drawLocked), which only the run's goroutine uses.
+func randDuration(draws *rand.Rand, d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return time.Duration(s.cfg.rand.Int64N(int64(d)))
+	return time.Duration(draws.Int64N(int64(d)))
 }

@@ -3,6 +3,7 @@ package periodic
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 )
@@ -46,9 +47,13 @@ type runBase struct {
 	ticked     bool // started by a tick, not RunNow
 	attempt    atomic.Int32
 	timedOut   atomic.Bool
-	deadline   entry    // the run's timeout in the heap, if any
-	prev       any      // the job's previous run's *Future[T], for Previous
-	before     *runBase // neighbours in the scheduler's runList
+	deadline   entry                      // the run's timeout in the heap, if any
+	origin     origin                     // the run's place in the order of deadlines; see order.go
+	named      interface{ Name() string } // its job, for messages
+	jitter     time.Duration              // the start delay drawn for it when it started
+	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
+	prev       any                        // the job's previous run's *Future[T], for Previous
+	before     *runBase                   // neighbours in the scheduler's runList
 	next       *runBase
 	afters     afterFuncs // of derived contexts; see runpolicy.go
 }
@@ -56,8 +61,11 @@ type runBase struct {
 // Value returns the run itself for runKey, and defers to the parent for
 // other keys.
 func (r *runBase) Value(key any) any {
-	if key == (runKey{}) {
+	switch key {
+	case runKey{}:
 		return r
+	case originKey{}:
+		return &r.origin
 	}
 	return r.parent.Value(key)
 }
@@ -171,12 +179,13 @@ func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
 // newRunIn returns a pending run whose context is derived from parent.
 func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
 	r := &run[T]{job: j}
-	r.parent, r.s, r.tick, r.ticked = parent, j.s, tick, ticked
+	r.parent, r.s, r.tick, r.ticked, r.named = parent, j.s, tick, ticked, j
 	if r.parentDone = parent.Done(); r.parentDone != nil {
 		r.stopParent = context.AfterFunc(parent, r.cancel)
 	}
 	r.deadline.index = -1
-	r.fut.cancel, r.fut.owner = r, j.s
+	j.numberRun(&r.origin)
+	r.fut.cancel, r.fut.owner, r.fut.origin = r, j.s, &r.origin
 	return r
 }
 
@@ -200,6 +209,7 @@ func (r *run[T]) startLocked() {
 	}
 	l.last = &r.fut
 	l.stats.InFlight++
+	r.drawLocked()
 	go r.exec()
 }
 

@@ -4,20 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
+	"time"
 )
 
 // This file holds what WithJitter and WithTimeout add to a run: the delay
 // before it starts, and a context whose end reaches the contexts derived
 // from it with the run's own error.
 
-// waitJitter delays a tick's run by a random part of its job's jitter,
-// drawn from the scheduler's source; RunNow is not delayed. If the run is
-// cancelled meanwhile, its context is done and perform returns at once.
+// drawLocked draws, from the scheduler's source, the random numbers the
+// run will need, as it starts (under s.mu): a tick's share of its job's
+// jitter, and a source of its own for retry jitter. Runs start in an order
+// fixed by the program, so a seeded WithRand gives each run the same draws
+// on every run of a test, however its goroutine and others interleave.
+func (r *run[T]) drawLocked() {
+	cfg, src := r.job.cfg, r.s.cfg.rand
+	if d := cfg.jitter; d > 0 && r.ticked {
+		r.jitter = time.Duration(src.Int64N(int64(d)))
+	}
+	if cfg.retry != nil && cfg.retry.Jitter > 0 {
+		r.draws = rand.New(rand.NewPCG(src.Uint64(), src.Uint64()))
+	}
+}
+
+// waitJitter delays a tick's run by the share of its job's jitter drawn
+// when it started; RunNow is not delayed. If the run is cancelled
+// meanwhile, its context is done and perform returns at once.
 func (r *run[T]) waitJitter() {
-	if d := r.job.cfg.jitter; d > 0 && r.ticked {
-		_ = Sleep(r, randDuration(r.s, d))
+	if r.jitter > 0 {
+		_ = Sleep(r, r.jitter)
 	}
 }
 

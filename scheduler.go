@@ -34,6 +34,9 @@ type Scheduler struct {
 	// reuseTimer is set for the real clock, whose timers Reset safely;
 	// a mock's timer is replaced instead, so that no stale tick blocks it.
 	reuseTimer bool
+	// root is the top of the order tree of deadlines (see order.go); runs
+	// are its children. Its zero value is the root; never written.
+	root origin
 
 	// mu guards the fields below. It is never held while user code runs.
 	mu        sync.Mutex
@@ -128,16 +131,19 @@ func (s *Scheduler) Clock() clock.Clock { return s.cfg.clock }
 // returns ctx.Err(). When it returns, every future the scheduler handed
 // out is settled and none of its goroutines is left. It may be called
 // several times.
+//
+// On a scheduler that periodictest drives, nothing but the test moves the
+// clock, so Shutdown releases the deadlines already due, as WaitIdle does,
+// and if the runs left then wait for later deadlines of the clock, it
+// cancels them as if ctx had ended and returns an error wrapping
+// ErrStalled that names each blocked run and what it waits for, instead
+// of waiting forever. A scheduler is driven from the first call of
+// periodictest's Advance or WaitIdle on it, or from New on a
+// periodictest.Clock; on a *clock.Mock that no such call has taken over,
+// Shutdown waits, as another goroutine may move the mock.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.closeJobs()
-	var err error
-	select {
-	case <-s.allDone:
-	case <-ctx.Done():
-		err = ctx.Err()
-		s.cancelRuns()
-		<-s.allDone
-	}
+	err := s.awaitRuns(ctx)
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.mu.Lock()
 	started := s.started

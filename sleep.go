@@ -25,9 +25,14 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	s := r.s
 	sl := &sleeper{ch: make(chan struct{})}
 	sl.ev = sl
-	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone}
+	o := originOf(ctx)
+	if o != nil {
+		sl.at = place{o, o.next()}
+	}
+	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, run: r, by: o}
 	s.mu.Lock()
-	s.pushLocked(&sl.entry, s.cfg.clock.Now().Add(d))
+	w.until = s.cfg.clock.Now().Add(d)
+	s.pushLocked(&sl.entry, w.until)
 	s.blockLocked(w)
 	s.mu.Unlock()
 	err := waitForBlocked(ctx, sl.ch)
@@ -43,8 +48,12 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // sleeper is a Sleep in the heap.
 type sleeper struct {
 	entry
+	at place // the Sleep's place among its task's children
 	ch chan struct{}
 }
+
+// place returns where the Sleep stands among deadlines of its instant.
+func (sl *sleeper) place() place { return sl.at }
 
 // fire wakes the sleeper.
 func (sl *sleeper) fire(_ *entry, _ time.Time) { close(sl.ch) }
@@ -80,18 +89,23 @@ func waitForBlocked(ctx context.Context, ch <-chan struct{}) error {
 // timer is an afterFunc in the heap.
 type timer struct {
 	entry
+	at place
 	s  *Scheduler
 	fn func()
 }
+
+// place returns where the timer stands among deadlines of its instant.
+func (t *timer) place() place { return t.at }
 
 // fire runs the timer's function on a goroutine of the scheduler.
 func (t *timer) fire(_ *entry, _ time.Time) { t.s.goTracked(t.fn) }
 
 // afterFunc calls fn on a goroutine of the scheduler once d has passed on
-// its clock. stop cancels the call and reports whether it did.
-func (s *Scheduler) afterFunc(d time.Duration, fn func()) (stop func() bool) {
+// its clock; at is its place among deadlines of the same instant. stop
+// cancels the call and reports whether it did.
+func (s *Scheduler) afterFunc(at place, d time.Duration, fn func()) (stop func() bool) {
 	t := &timer{s: s, fn: fn}
-	t.ev = t
+	t.ev, t.at = t, at
 	s.mu.Lock()
 	s.pushLocked(&t.entry, s.cfg.clock.Now().Add(d))
 	s.mu.Unlock()

@@ -51,6 +51,8 @@ func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 	cctx, cancel := context.WithCancel(ctx)
 	f := &Future[T]{cancel: cancelFunc(cancel), owner: schedulerOf(ctx)}
 	if f.owner != nil {
+		cctx = childTask(cctx, originOf(ctx))
+		f.origin = originOf(cctx)
 		f.owner.hold()
 	}
 	go func() {
@@ -62,6 +64,18 @@ func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 		}
 	}()
 	return f
+}
+
+// childTask returns ctx carrying the origin of a new task, the next child
+// of parent, so that the task's deadlines take its place in the order of
+// deadlines (see order.go).
+func childTask(ctx context.Context, parent *origin) context.Context {
+	if parent == nil {
+		return ctx
+	}
+	c := &taskCtx{Context: ctx}
+	c.o.init(parent, parent.next())
+	return c
 }
 
 // checkGo reports Go's bad arguments.

@@ -29,8 +29,9 @@ func Timeout[T any](f *Future[T], d time.Duration) *Future[T] {
 		return failed[T](fmt.Errorf("%w: Timeout: future is nil", ErrInvalid))
 	}
 	after := realAfter
-	if f.owner != nil {
-		after = f.owner.afterFunc
+	if s := f.owner; s != nil {
+		at := place{by: f.origin} // child zero of f's task: before its own deadlines
+		after = func(d time.Duration, fn func()) func() bool { return s.afterFunc(at, d, fn) }
 	}
 	return timeoutWith("Timeout", f, d, after)
 }
@@ -63,7 +64,7 @@ func timeoutWith[T any](name string, f *Future[T], d time.Duration, after afterF
 		return failed[T](fmt.Errorf("%w: %s(%v): the duration is negative", ErrInvalid, name, d))
 	}
 	t := &timeout[T]{f: f, d: d}
-	t.out = &Future[T]{owner: f.owner, cancel: cancelFunc(t.cancel)}
+	t.out = &Future[T]{owner: f.owner, origin: f.origin, cancel: cancelFunc(t.cancel)}
 	if d == 0 {
 		t.expire()
 	} else {

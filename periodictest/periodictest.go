@@ -13,7 +13,16 @@
 //
 // Once Advance (or WaitIdle of this package) has been called, the
 // scheduler leaves its deadlines to this package: moving the mock by hand
-// no longer releases them until the next Advance.
+// no longer releases them until the next Advance. Nothing else moves the
+// clock then, so a Shutdown whose runs still wait for it does not wait
+// forever: it cancels them and returns an error wrapping
+// periodic.ErrStalled that names each run and what it waits for. Advance
+// far enough before Shutdown to let the runs finish.
+//
+// For long spans use NewClock: it moves without the mock's real-time
+// pauses, and gives the same timeline as the mock for timers that user
+// code makes through it (s.Clock().AfterFunc and the like), with Advance
+// stopping at each of them.
 package periodictest
 
 import (
@@ -34,21 +43,34 @@ type Settable interface {
 // Advance first waits until s is idle, then moves m forward by d, deadline
 // by deadline (a deadline at now+d included), waiting until idle after
 // each step. Deadlines due at the same instant are released one at a time,
-// in the order they were registered: a job's tick when the previous tick
-// fired, a sleeper when it called periodic.Sleep. Idle is defined by
-// periodic.Scheduler.WaitIdle. Advance returns ctx.Err() if ctx ends
-// first; it is meant for one goroutine, the test's.
+// in an order fixed by the program (see "The order of one instant" in
+// package periodic). Idle is defined by periodic.Scheduler.WaitIdle.
+// Advance returns ctx.Err() if ctx ends first; it is meant for one
+// goroutine, the test's.
 //
 // m is usually a *clock.Mock, whose Set sleeps a millisecond of real time
-// per step; a Clock from this package does not.
+// per step and fires the timers that user code made through it on the
+// way. On a Clock from this package, Advance also stops at each of those
+// timers, before the scheduler's deadlines of the same instant, and waits
+// until idle after each; with no such timer it moves without real sleeps.
 func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Duration) error {
 	drive.Drive(s)
 	if err := s.WaitIdle(ctx); err != nil {
 		return err
 	}
+	c, _ := m.(*Clock)
 	target := m.Now().Add(d)
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		next, ok := drive.Next(s)
+		if c != nil && c.fireNext(earliest(target, next, ok)) {
+			if err := s.WaitIdle(ctx); err != nil {
+				return err
+			}
+			continue
+		}
 		if !ok || next.After(target) {
 			break
 		}
@@ -63,6 +85,14 @@ func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Dura
 		m.Set(target)
 	}
 	return s.WaitIdle(ctx)
+}
+
+// earliest returns next if ok and before target, else target.
+func earliest(target, next time.Time, ok bool) time.Time {
+	if ok && next.Before(target) {
+		return next
+	}
+	return target
 }
 
 // WaitIdle makes the test drive s and waits until it is idle, releasing
