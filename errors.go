@@ -27,6 +27,11 @@ var (
 	// replica claimed through the scheduler's Locker.
 	ErrClaimed = errors.New("periodic: tick claimed by another replica")
 
+	// ErrStore is wrapped, with the Locker's own error, by the error of a
+	// run whose claim the Locker could not decide (its store failed): the
+	// run did not start and, unlike ErrClaimed, counts as a failure.
+	ErrStore = errors.New("periodic: claim undecided")
+
 	// ErrInvalid is wrapped by every error about bad input: a bad option,
 	// trigger, cron expression or argument. The message names the value.
 	ErrInvalid = errors.New("periodic: invalid argument")
