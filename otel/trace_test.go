@@ -1,0 +1,61 @@
+package periodicotel_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/periodic-go/periodic"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// TestSpanPerRun checks the span of each run on the mock clock: name,
+// exact start and end, attributes, the retry as an event at the failure,
+// a failure and a panic as exception events with the status Error, and a
+// span the job starts from its context as the run span's child.
+func TestSpanPerRun(t *testing.T) {
+	e := newEnv(t)
+	tracer := e.tp.Tracer("job")
+	_, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		ctx, child := tracer.Start(ctx, "query", trace.WithTimestamp(e.s.Now()))
+		defer func() { child.End(trace.WithTimestamp(e.s.Now())) }()
+		return 0, periodic.Sleep(ctx, 3*time.Second)
+	}, periodic.WithName("work"), periodic.WithLimit(1))
+	require.NoError(t, err)
+	_, err = periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		if periodic.Attempt(ctx) == 1 {
+			return 0, errBoom
+		}
+		return 2, nil
+	}, periodic.WithName("flaky"), periodic.WithLimit(1), periodic.WithRetry(periodic.Retry{Retries: 1, Initial: 2 * time.Second}))
+	require.NoError(t, err)
+	_, err = periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		return 0, errors.Join(periodic.Sleep(ctx, time.Second), errors.New("disk full"))
+	}, periodic.WithName("broken"), periodic.WithLimit(1))
+	require.NoError(t, err)
+	_, err = periodic.Schedule(e.s, periodic.Every(10*time.Second), func(context.Context) (int, error) {
+		panic("kaboom")
+	}, periodic.WithName("panics"), periodic.WithLimit(1))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(15 * time.Second)
+
+	require.Equal(t, []string{
+		"run panics 10s-10s internal {error.type=failed periodic.job.name=panics periodic.run.attempt=1 periodic.run.outcome=failed periodic.run.start_lateness=0 periodic.run.tick=10s} status=Error: periodic: panic: kaboom",
+		"  exception at 10s {exception.message=periodic: panic: kaboom exception.stacktrace=<stack> exception.type=*periodic.PanicError}",
+		"run broken 10s-11s internal {error.type=failed periodic.job.name=broken periodic.run.attempt=1 periodic.run.outcome=failed periodic.run.start_lateness=0 periodic.run.tick=10s} status=Error: disk full",
+		"  exception at 11s {exception.message=disk full exception.type=*errors.joinError}",
+		"run flaky 10s-12s internal {periodic.job.name=flaky periodic.run.attempt=2 periodic.run.outcome=succeeded periodic.run.start_lateness=0 periodic.run.tick=10s} status=Unset",
+		"  periodic.retry at 10s {exception.message=boom periodic.run.attempt=1}",
+		"query 10s-13s internal {} status=Unset",
+		"run work 10s-13s internal {periodic.job.name=work periodic.run.attempt=1 periodic.run.outcome=succeeded periodic.run.start_lateness=0 periodic.run.tick=10s} status=Unset",
+	}, e.ended())
+
+	spans := e.spans.Ended()
+	query, work := spans[len(spans)-2], spans[len(spans)-1]
+	require.Equal(t, work.SpanContext().TraceID(), query.SpanContext().TraceID())
+	require.Equal(t, work.SpanContext().SpanID(), query.Parent().SpanID())
+	require.False(t, work.Parent().IsValid()) // a tick's run is a root
+}
