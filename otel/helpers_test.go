@@ -54,6 +54,9 @@ func newEnv(t *testing.T, opts ...periodic.Option) *env {
 		periodic.WithHooks(in.Hooks())}
 	e.s = periodic.New(append(base, opts...)...)
 	t.Cleanup(func() {
+		cancelled, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = e.s.Shutdown(cancelled) // cancels what a failed test left running
 		require.NoError(t, e.s.Shutdown(context.Background()))
 		require.NoError(t, mp.Shutdown(context.Background()))
 		require.NoError(t, e.tp.Shutdown(context.Background()))
@@ -157,4 +160,64 @@ func (nopLease) Release(context.Context) error { return nil }
 // sleeper returns a job that sleeps d on the scheduler's clock.
 func sleeper(d time.Duration) periodic.Func[int] {
 	return func(ctx context.Context) (int, error) { return 0, periodic.Sleep(ctx, d) }
+}
+
+// points describes the data points of the named metric, sorted: its
+// attributes (without the job's key prefix), then the value; for a
+// histogram the count, sum, min, max and the upper bound of each
+// non-empty bucket with its count. A metric not collected gives nil.
+func (e *env) points(name string) []string {
+	e.t.Helper()
+	m, ok := e.collect()[name]
+	if !ok {
+		return nil
+	}
+	var out []string
+	switch d := m.Data.(type) {
+	case metricdata.Sum[int64]:
+		for _, p := range d.DataPoints {
+			out = append(out, fmt.Sprintf("%s %d", pointAttrs(p.Attributes), p.Value))
+		}
+	case metricdata.Gauge[float64]:
+		for _, p := range d.DataPoints {
+			out = append(out, fmt.Sprintf("%s %s", pointAttrs(p.Attributes), sec(time.Unix(0, int64(p.Value*1e9)))))
+		}
+	case metricdata.Histogram[float64]:
+		for _, p := range d.DataPoints {
+			lo, _ := p.Min.Value()
+			hi, _ := p.Max.Value()
+			out = append(out, fmt.Sprintf("%s count=%d sum=%g min=%g max=%g buckets=%s",
+				pointAttrs(p.Attributes), p.Count, p.Sum, lo, hi, buckets(p.Bounds, p.BucketCounts)))
+		}
+	default:
+		e.t.Fatalf("%s: unexpected data %T", name, m.Data)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// pointAttrs formats a point's attributes as job[/outcome].
+func pointAttrs(set attribute.Set) string {
+	job, _ := set.Value(periodicotel.AttrJob)
+	s := job.AsString()
+	if o, ok := set.Value(periodicotel.AttrOutcome); ok {
+		s += "/" + o.AsString()
+	}
+	return s
+}
+
+// buckets formats the non-empty buckets as le=count.
+func buckets(bounds []float64, counts []uint64) string {
+	var parts []string
+	for i, n := range counts {
+		if n == 0 {
+			continue
+		}
+		le := "+Inf"
+		if i < len(bounds) {
+			le = fmt.Sprint(bounds[i])
+		}
+		parts = append(parts, fmt.Sprintf("le%s:%d", le, n))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
