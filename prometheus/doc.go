@@ -1,0 +1,3 @@
+// Package periodicprom exports the runs of a periodic scheduler as
+// Prometheus metrics.
+package periodicprom
