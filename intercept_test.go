@@ -245,3 +245,32 @@ func TestMisfireEventCountsDropped(t *testing.T) {
 	require.Equal(t, 6, misfires[0].Missed)
 	require.Equal(t, 3, misfires[0].Dropped)
 }
+
+// TestEventOutcome checks the outcome named for each kind of event and
+// error, the order of the checks included: a lost claim is not a
+// failure, a cancelled claim is a cancellation.
+func TestEventOutcome(t *testing.T) {
+	storeErr := fmt.Errorf("%w: %w", periodic.ErrStore, errBoom)
+	cases := []struct {
+		kind periodic.EventKind
+		err  error
+		want string
+	}{
+		{periodic.EventFinish, nil, "succeeded"},
+		{periodic.EventFinish, errBoom, "failed"},
+		{periodic.EventFinish, &periodic.PanicError{Value: "x"}, "failed"},
+		{periodic.EventFinish, context.DeadlineExceeded, "failed"},
+		{periodic.EventFinish, periodic.ErrCancelled, "cancelled"},
+		{periodic.EventFinish, fmt.Errorf("job: %w", periodic.ErrClaimed), "claimed_elsewhere"},
+		{periodic.EventFinish, storeErr, "store_error"},
+		{periodic.EventFinish, fmt.Errorf("%w: %w", periodic.ErrStore, context.Canceled), "cancelled"},
+		{periodic.EventSkip, periodic.ErrSkipped, "skipped"},
+		{periodic.EventStart, nil, ""},
+		{periodic.EventRetry, errBoom, ""},
+		{periodic.EventMisfire, nil, ""},
+		{periodic.EventPanic, &periodic.PanicError{Value: "x"}, ""},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.want, periodic.Event{Kind: c.kind, Err: c.err}.Outcome(), "%s %v", c.kind, c.err)
+	}
+}
