@@ -55,8 +55,8 @@ func (in *instruments) make(m metric.Meter) error {
 // lateness.
 func (in *Instrumentation) started(e periodic.Event) {
 	a := in.job(e.Job)
-	in.inst.active.Add(e.Context, 1, a.only)
-	in.inst.lateness.Record(e.Context, e.Start.Sub(e.Tick).Seconds(), a.only)
+	in.inst.active.Add(e.Context, 1, a.addOnly...)
+	in.inst.lateness.Record(e.Context, e.Start.Sub(e.Tick).Seconds(), a.recOnly...)
 }
 
 // finished is the AfterRun hook: the span ends, the run counts under its
@@ -64,22 +64,22 @@ func (in *Instrumentation) started(e periodic.Event) {
 func (in *Instrumentation) finished(e periodic.Event) {
 	a, o := in.job(e.Job), outcome(e)
 	endSpan(e, outcomes[o])
-	in.inst.runs.Add(e.Context, 1, a.byOut[o])
-	in.inst.duration.Record(e.Context, e.Duration.Seconds(), a.byOut[o])
-	in.inst.active.Add(e.Context, -1, a.only)
+	in.inst.runs.Add(e.Context, 1, a.addOut[o]...)
+	in.inst.duration.Record(e.Context, e.Duration.Seconds(), a.recOut[o]...)
+	in.inst.active.Add(e.Context, -1, a.addOnly...)
 }
 
 // skipped is the OnSkip hook: the tick counts as a skipped run.
 func (in *Instrumentation) skipped(e periodic.Event) {
-	in.inst.runs.Add(context.Background(), 1, in.job(e.Job).byOut[outcome(e)])
+	in.inst.runs.Add(context.Background(), 1, in.job(e.Job).addOut[outcome(e)]...)
 }
 
 // misfired is the OnMisfire hook: the late ticks, and those dropped.
 func (in *Instrumentation) misfired(e periodic.Event) {
 	a := in.job(e.Job)
-	in.inst.misfired.Add(context.Background(), int64(e.Missed), a.only)
+	in.inst.misfired.Add(context.Background(), int64(e.Missed), a.addOnly...)
 	if e.Dropped > 0 {
-		in.inst.dropped.Add(context.Background(), int64(e.Dropped), a.only)
+		in.inst.dropped.Add(context.Background(), int64(e.Dropped), a.addOnly...)
 	}
 }
 
