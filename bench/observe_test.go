@@ -31,7 +31,7 @@ func BenchmarkObserve(b *testing.B) {
 			var cpu time.Duration
 			var allocs float64
 			for range b.N {
-				got, err := MeasureObserve(o, n, time.Second)
+				got, err := MeasureObserve(o, n, 2*time.Second)
 				if err != nil {
 					b.Fatal(err)
 				}

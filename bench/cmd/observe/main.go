@@ -24,7 +24,7 @@ import (
 func main() {
 	n := flag.Int("n", 10_000, "runs per burst")
 	reps := flag.Int("reps", 7, "bursts per variant, interleaved; the median is reported")
-	period := flag.Duration("period", time.Second, "time between the warm-up burst and the measured one")
+	period := flag.Duration("period", 2*time.Second, "time between the warm-up burst and the measured one")
 	flag.Parse()
 	obs := bench.Observers()
 	got := make([][]bench.Observed, len(obs))
