@@ -1,12 +1,13 @@
 # make test: everything CI runs. make bench: the peer comparison.
+# make bench-observe: the cost of OpenTelemetry and Prometheus per run.
 # make fuzz: fuzz each target for FUZZTIME.
 
 GO        ?= go
-MODULES   := . redislock bench
+MODULES   := . redislock bench otel prometheus
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
 
-.PHONY: test lint unit fuzz bench demo
+.PHONY: test lint unit fuzz bench bench-observe demo
 
 test: lint unit
 
@@ -23,6 +24,8 @@ unit:
 	@if [ -f redislock/go.mod ]; then echo "== go test (redislock, real redis-server)"; \
 		cd redislock && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
 	@if [ -f bench/go.mod ]; then echo "== go test (bench)"; cd bench && $(GO) test -race -count=1 ./...; fi
+	@for m in otel prometheus; do [ -f $$m/go.mod ] || continue; \
+		echo "== go test ($$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 fuzz:
 	@for f in $$($(GO) test -list 'Fuzz.*' . | grep '^Fuzz'); do \
@@ -31,6 +34,9 @@ fuzz:
 
 bench:
 	cd bench && $(GO) run ./cmd/peers
+
+bench-observe:
+	cd bench && $(GO) run ./cmd/observe
 
 demo:
 	$(GO) run ./cmd/demo

@@ -9,7 +9,7 @@ import (
 // harness working; it asserts no timing.
 func TestObserveSmoke(t *testing.T) {
 	for _, o := range Observers() {
-		got, err := MeasureObserve(o, 50, 200*time.Millisecond)
+		got, err := MeasureObserve(o, 50, 250*time.Millisecond)
 		if err != nil {
 			t.Fatalf("%s: %v", o.Name, err)
 		}
