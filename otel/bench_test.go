@@ -17,7 +17,7 @@ import (
 type dropSpans struct{}
 
 func (dropSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
-func (dropSpans) Shutdown(context.Context) error                            { return nil }
+func (dropSpans) Shutdown(context.Context) error                             { return nil }
 
 // BenchmarkHooks calls the hooks of one run (RunContext, BeforeRun,
 // AfterRun) the way the scheduler does, with the SDK's providers: the

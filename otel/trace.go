@@ -51,15 +51,17 @@ func endSpan(e periodic.Event, outcome string) {
 		return
 	}
 	end := e.Start.Add(e.Duration)
-	span.SetAttributes(AttrAttempt.Int(e.Attempt), AttrOutcome.String(outcome))
-	if outcome == "failed" || outcome == "store_error" {
-		var opts []trace.EventOption
-		if pe := (*periodic.PanicError)(nil); errors.As(e.Err, &pe) {
-			opts = append(opts, trace.WithAttributes(attribute.String("exception.stacktrace", string(pe.Stack))))
-		}
-		span.RecordError(e.Err, append(opts, trace.WithTimestamp(end))...)
-		span.SetAttributes(attribute.String("error.type", outcome))
-		span.SetStatus(codes.Error, e.Err.Error())
+	if outcome != "failed" && outcome != "store_error" {
+		span.SetAttributes(AttrAttempt.Int(e.Attempt), AttrOutcome.String(outcome))
+		span.End(trace.WithTimestamp(end))
+		return
 	}
+	span.SetAttributes(AttrAttempt.Int(e.Attempt), AttrOutcome.String(outcome), attribute.String("error.type", outcome))
+	opts := []trace.EventOption{trace.WithTimestamp(end)}
+	if pe := (*periodic.PanicError)(nil); errors.As(e.Err, &pe) {
+		opts = append(opts, trace.WithAttributes(attribute.String("exception.stacktrace", string(pe.Stack))))
+	}
+	span.RecordError(e.Err, opts...)
+	span.SetStatus(codes.Error, e.Err.Error())
 	span.End(trace.WithTimestamp(end))
 }
