@@ -109,7 +109,7 @@ func spanLines(s sdktrace.ReadOnlySpan) []string {
 func attrs(kvs []attribute.KeyValue) string {
 	var parts []string
 	for _, kv := range kvs {
-		v := kv.Value.Emit()
+		v := kv.Value.String()
 		switch kv.Key {
 		case periodicotel.AttrTick:
 			tick, err := time.Parse(time.RFC3339Nano, v)
