@@ -59,3 +59,33 @@ func TestSpanPerRun(t *testing.T) {
 	require.Equal(t, work.SpanContext().SpanID(), query.Parent().SpanID())
 	require.False(t, work.Parent().IsValid()) // a tick's run is a root
 }
+
+// TestBackfillSpansAreChildren checks that the runs of a Backfill are
+// children of the span in the context given to it, each with its past
+// tick and its lateness.
+func TestBackfillSpansAreChildren(t *testing.T) {
+	e := newEnv(t)
+	job, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), sleeper(time.Second), periodic.WithName("bf"))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(35 * time.Second) // ticks 10, 20, 30 ran
+	e.spans.Reset()
+	ctx, parent := e.tp.Tracer("admin").Start(context.Background(), "backfill")
+	_, err = job.Backfill(ctx, t0, t0.Add(20*time.Second)) // ticks 0 and 10 s, one after the other
+	require.NoError(t, err)
+	e.advance(2 * time.Second)
+	parent.End()
+
+	var lines []string
+	for _, s := range e.spans.Ended() {
+		if s.Name() == "run bf" {
+			require.Equal(t, parent.SpanContext().SpanID(), s.Parent().SpanID())
+			require.Equal(t, parent.SpanContext().TraceID(), s.SpanContext().TraceID())
+			lines = append(lines, spanLines(s)...)
+		}
+	}
+	require.Equal(t, []string{
+		"run bf 35s-36s internal {periodic.job.name=bf periodic.run.attempt=1 periodic.run.outcome=succeeded periodic.run.start_lateness=35 periodic.run.tick=0s} status=Unset",
+		"run bf 36s-37s internal {periodic.job.name=bf periodic.run.attempt=1 periodic.run.outcome=succeeded periodic.run.start_lateness=26 periodic.run.tick=10s} status=Unset",
+	}, lines)
+}
