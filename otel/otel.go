@@ -125,14 +125,13 @@ var outcomes = [...]string{"succeeded", "failed", "cancelled", "skipped", "claim
 // jobAttrs are a job's attribute sets, made once: measurements with a
 // prepared set allocate nothing.
 type jobAttrs struct {
-	span    string                                  // the span's name
-	name    attribute.KeyValue                      // AttrJob
-	only    metric.MeasurementOption                // {job}
-	byOut   [len(outcomes)]metric.MeasurementOption // {job, outcome}
-	addOnly []metric.AddOption                      // {only}, made once: a variadic slice would escape
-	recOnly []metric.RecordOption                   // {only}
-	addOut  [len(outcomes)][]metric.AddOption       // {byOut[i]}
-	recOut  [len(outcomes)][]metric.RecordOption    // {byOut[i]}
+	span    string                               // the span's name
+	name    attribute.KeyValue                   // AttrJob
+	only    metric.MeasurementOption             // {job}
+	addOnly []metric.AddOption                   // only, made once: a variadic slice would escape
+	recOnly []metric.RecordOption                // only
+	addOut  [len(outcomes)][]metric.AddOption    // {job, outcome i}
+	recOut  [len(outcomes)][]metric.RecordOption // {job, outcome i}
 }
 
 // job returns the attribute sets of the named job.
@@ -144,8 +143,8 @@ func (in *Instrumentation) job(name string) *jobAttrs {
 	a.only = metric.WithAttributeSet(attribute.NewSet(a.name))
 	a.addOnly, a.recOnly = []metric.AddOption{a.only}, []metric.RecordOption{a.only}
 	for i, o := range outcomes {
-		a.byOut[i] = metric.WithAttributeSet(attribute.NewSet(a.name, AttrOutcome.String(o)))
-		a.addOut[i], a.recOut[i] = []metric.AddOption{a.byOut[i]}, []metric.RecordOption{a.byOut[i]}
+		set := metric.WithAttributeSet(attribute.NewSet(a.name, AttrOutcome.String(o)))
+		a.addOut[i], a.recOut[i] = []metric.AddOption{set}, []metric.RecordOption{set}
 	}
 	got, _ := in.jobs.LoadOrStore(name, a)
 	return got.(*jobAttrs)
