@@ -1,12 +1,13 @@
 # make test: everything CI runs. make bench: the peer comparison.
+# make bench-observe: the cost of OpenTelemetry and Prometheus per run.
 # make fuzz: fuzz each target for FUZZTIME.
 
 GO        ?= go
-MODULES   := . redislock bench dashboard/e2e
+MODULES   := . redislock bench otel prometheus dashboard/e2e
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
 
-.PHONY: test lint unit fuzz bench demo screenshot
+.PHONY: test lint unit fuzz bench bench-observe demo screenshot
 
 test: lint unit
 
@@ -23,6 +24,8 @@ unit:
 	@if [ -f redislock/go.mod ]; then echo "== go test (redislock, real redis-server)"; \
 		cd redislock && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
 	@if [ -f bench/go.mod ]; then echo "== go test (bench)"; cd bench && $(GO) test -race -count=1 ./...; fi
+	@for m in otel prometheus; do [ -f $$m/go.mod ] || continue; \
+		echo "== go test ($$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 	@if [ -f dashboard/e2e/go.mod ]; then echo "== go test (dashboard/e2e, headless Chromium)"; \
 		cd dashboard/e2e && ../../scripts/with-chromium.sh $(GO) test -race -count=1 ./...; fi
 
@@ -33,6 +36,9 @@ fuzz:
 
 bench:
 	cd bench && $(GO) run ./cmd/peers
+
+bench-observe:
+	cd bench && $(GO) run ./cmd/observe
 
 demo:
 	$(GO) run ./cmd/demo

@@ -68,6 +68,11 @@
 // slog logger and per-job Stats report what happened. With [WithLocker],
 // replicas of a service claim each (job, tick) so that it runs once.
 //
+// The modules github.com/periodic-go/periodic/otel (OpenTelemetry spans
+// and metrics) and github.com/periodic-go/periodic/prometheus (a
+// Prometheus collector) plug in through [WithHooks]; Hooks.RunContext puts
+// a run's span in its context, so the job's own spans are its children.
+//
 // # Testing with a mock clock
 //
 // The scheduler reads time only through its clock ([WithClock]). Package

@@ -36,7 +36,13 @@ type Event struct {
 	Duration time.Duration // how long the run took (EventFinish, EventPanic)
 	Attempt  int           // the attempt number (EventRetry: the failed one; EventFinish: the last)
 	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
+	Dropped  int           // of Missed, the ticks older than WithCatchupWindow, dropped unrun (EventMisfire)
 	Err      error         // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
+	// Context is the run's context (EventStart, EventFinish, EventRetry,
+	// EventPanic; nil for the others), with the values RunContext gave it:
+	// a hook finds there what it put there as the run started, such as a
+	// span to end.
+	Context context.Context
 }
 
 // Hooks are functions the scheduler calls as runs start and finish, ticks
@@ -48,13 +54,26 @@ type Event struct {
 // periodictest.Advance). None is called with the scheduler's lock held, so
 // they may call its methods, but they should return quickly: a slow
 // OnMisfire delays every job's ticks.
+//
+// RunContext is the seam for tracing (periodicotel) and the like, in the
+// manner of otelhttp's handler wrapper: it is called on the run's
+// goroutine as the run starts, before BeforeRun, before the tick is
+// claimed, with the context the run's values come from (its parent, not
+// the run itself: TickFrom gives zero there) and the run's EventStart. The
+// run's context then carries the values of the context it returns, so the
+// job's function, the Locker and every later hook of the run (in
+// Event.Context) see them: a span started there is the parent of the
+// job's own spans, and AfterRun ends it. Only values are taken from it;
+// cancellation and the deadline stay the run's. A nil return changes
+// nothing; a panic is recovered and logged, and the run goes on.
 type Hooks struct {
-	BeforeRun func(Event)
-	AfterRun  func(Event)
-	OnSkip    func(Event)
-	OnMisfire func(Event)
-	OnRetry   func(Event)
-	OnPanic   func(Event)
+	BeforeRun  func(Event)
+	AfterRun   func(Event)
+	OnSkip     func(Event)
+	OnMisfire  func(Event)
+	OnRetry    func(Event)
+	OnPanic    func(Event)
+	RunContext func(ctx context.Context, e Event) context.Context
 }
 
 // Stats counts what happened to a job's runs; Job.Stats returns it, and
@@ -91,7 +110,11 @@ func (s *Scheduler) report(e *Event) {
 func (s *Scheduler) log(h slog.Handler, level slog.Level, e *Event) {
 	r := slog.NewRecord(s.Now(), level, e.message(), 0) // stamped by the scheduler's clock
 	r.AddAttrs(e.attrs()...)
-	_ = h.Handle(context.Background(), r)
+	ctx := e.Context // a handler may read the run's trace from it
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	_ = h.Handle(ctx, r)
 }
 
 // level is the level e is logged at: Error for panics, Warn for failures,
@@ -133,6 +156,9 @@ func (e *Event) attrs() []slog.Attr {
 	}
 	if e.Kind == EventMisfire {
 		attrs = append(attrs, slog.Int("missed", e.Missed))
+	}
+	if e.Dropped > 0 {
+		attrs = append(attrs, slog.Int("dropped", e.Dropped))
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))

@@ -2,6 +2,8 @@ package periodic
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -31,4 +33,14 @@ type Locker interface {
 // whatever keeps the claim alive while the run lasts.
 type Lease interface {
 	Release(ctx context.Context) error
+}
+
+// claimErr is the error of a run whose claim of tick failed with err: err
+// as it is when another replica won, else wrapped in ErrStore too.
+func claimErr(job string, tick time.Time, err error) error {
+	at := tick.Format(time.RFC3339Nano)
+	if errors.Is(err, ErrClaimed) {
+		return fmt.Errorf("periodic: job %q tick %s: %w", job, at, err)
+	}
+	return fmt.Errorf("periodic: job %q tick %s: %w: %w", job, at, ErrStore, err)
 }

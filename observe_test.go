@@ -196,6 +196,12 @@ func TestHooksAndStats(t *testing.T) {
 		for i, w := range evs {
 			g := got[i]
 			require.True(t, w.Tick.Equal(g.Tick) && w.Start.Equal(g.Start), "%s %d: %+v", name, i, g)
+			if name == "skip" || name == "misfire" {
+				require.Nil(t, g.Context, "%s %d", name, i)
+			} else { // the run's own context
+				require.True(t, periodic.TickFrom(g.Context).Equal(g.Tick), "%s %d", name, i)
+				g.Context = nil
+			}
 			w.Tick, w.Start, g.Tick, g.Start = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 			if name == "skip" || name == "panic" || name == "after" && i == 1 {
 				require.Error(t, g.Err)

@@ -130,7 +130,11 @@ func WithMisfireGrace(d time.Duration) Option {
 	}
 }
 
-// WithHooks registers functions the scheduler calls around runs.
+// WithHooks registers functions the scheduler calls around runs. Given
+// several times, it keeps every set: each event goes to the hooks in the
+// order they were given, and each RunContext sees the context the one
+// before returned, so a user's hooks and instrumentation (periodicotel,
+// periodicprom) go together.
 func WithHooks(h Hooks) Option {
-	return func(cfg *config) { cfg.hooks = h }
+	return func(cfg *config) { cfg.hooks = joinHooks(cfg.hooks, h) }
 }

@@ -224,6 +224,9 @@ func (r *run[T]) exec() {
 	s, j := r.s, r.job
 	r.waitJitter()
 	start := s.Now()
+	if s.cfg.hooks.RunContext != nil {
+		r.withRunContext(j.name, start)
+	}
 	j.notifyRun(r.tick, &r.fut)
 	r.reportStart(start)
 	v, err := r.perform()
@@ -242,7 +245,7 @@ func (r *run[T]) exec() {
 //
 //go:noinline
 func (r *run[T]) reportStart(start time.Time) {
-	r.s.report(&Event{Kind: EventStart, Job: r.job.name, Tick: r.tick, Start: start})
+	r.s.report(&Event{Kind: EventStart, Job: r.job.name, Tick: r.tick, Start: start, Context: r})
 }
 
 // reportEnd reports the run's end.
@@ -251,10 +254,10 @@ func (r *run[T]) reportStart(start time.Time) {
 func (r *run[T]) reportEnd(start time.Time, took time.Duration, err error) {
 	s, j := r.s, r.job
 	if pe := asPanic(err); pe != nil {
-		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe})
+		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe, Context: r})
 	}
 	s.report(&Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
-		Attempt: int(r.attempt.Load()), Err: r.fut.Err()})
+		Attempt: int(r.attempt.Load()), Err: r.fut.Err(), Context: r})
 }
 
 // perform claims the tick and calls the job's function, retrying as
@@ -283,7 +286,7 @@ func (r *run[T]) performClaimed() (T, error) {
 	j, s := r.job, r.s
 	lease, err := s.cfg.locker.Claim(r, j.name, r.tick)
 	if err != nil {
-		return zero, fmt.Errorf("periodic: job %q tick %s: %w", j.name, r.tick.Format(time.RFC3339Nano), err)
+		return zero, claimErr(j.name, r.tick, err)
 	}
 	defer func() {
 		if err := lease.Release(context.WithoutCancel(r)); err != nil {

@@ -54,7 +54,7 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 		l.catchUp = p.lastLate
 	}
 	s.mu.Unlock()
-	s.report(&Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Start: now})
+	s.report(&Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Dropped: p.dropped, Start: now})
 }
 
 // plan is what fire does: the tick to run (zero for none) and the next
