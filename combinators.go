@@ -27,10 +27,11 @@ type Outcome[T any] struct {
 // first to fail was cancelled), without cancelling the others. With no
 // futures it has already succeeded with an empty slice.
 //
-// Cancel on the gathered future cancels each of fs; it then settles by the
-// rules above as the cancelled futures settle: cancelled as soon as one
-// of them settles as cancelled, or with their values if they all return
-// one anyway. Gather does not block and starts no goroutine; like every
+// Cancel on the gathered future cancels each of fs, and the gathered
+// future then settles as cancelled, whatever they return, as
+// asyncio.gather does since bpo-32684: when the first of them settles
+// other than with a value, or once they all have returned values in
+// spite of the cancel. Gather does not block and starts no goroutine; like every
 // combinator, it is safe to call from several goroutines, on futures that
 // others settle meanwhile. A nil future gives a future that has already
 // failed with an error wrapping ErrInvalid that names its index.
@@ -79,8 +80,10 @@ func (g *gathering[T]) settled(f *Future[T]) {
 // succeeds, whatever they did. With no futures it has already succeeded
 // with an empty slice.
 //
-// Cancel on it cancels each of fs; it still settles, with their outcomes,
-// once they all have. AllSettled does not block and starts no goroutine. A
+// Cancel on it cancels each of fs, and it settles as cancelled once they
+// all have settled, whatever they returned, as asyncio.gather with
+// return_exceptions does: a cancelled AllSettled never succeeds with a
+// list of outcomes. AllSettled does not block and starts no goroutine. A
 // nil future gives a future that has already failed with an error
 // wrapping ErrInvalid that names its index.
 func AllSettled[T any](fs ...*Future[T]) *Future[[]Outcome[T]] {
@@ -132,9 +135,10 @@ func Shield[T any](f *Future[T]) *Future[T] {
 	return out
 }
 
-// combined returns a pending future whose Cancel cancels each of fs.
+// combined returns a pending future whose Cancel cancels each of fs and
+// makes it settle as cancelled, whatever it is settled with later.
 func combined[R, T any](fs []*Future[T]) *Future[R] {
-	out := &Future[R]{owner: ownerOf(fs)}
+	out := &Future[R]{owner: ownerOf(fs), cancelWins: true}
 	out.cancel = cancelFunc(func() {
 		for _, f := range fs {
 			f.Cancel()

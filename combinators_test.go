@@ -165,21 +165,21 @@ func TestGatherCancelCancelsChildren(t *testing.T) {
 }
 
 // TestGatherCancelGo checks that Cancel on a gather of Go futures cancels
-// their contexts and that the gathered future then settles by what they
-// return.
+// their contexts and that the gathered future then settles as cancelled
+// once they return, whatever they return (asyncio, bpo-32684).
 func TestGatherCancelGo(t *testing.T) {
 	value := func(v int) func(context.Context) (int, error) {
 		return func(context.Context) (int, error) { return v, nil }
 	}
 	cancelled := func(ctx context.Context) (int, error) { return 0, ctx.Err() }
+	failing := func(context.Context) (int, error) { return 0, errFut }
 	for _, tc := range []struct {
-		name  string
-		rets  []func(context.Context) (int, error)
-		check func(t *testing.T, f *periodic.Future[[]int])
+		name string
+		rets []func(context.Context) (int, error)
 	}{
-		{"a child returns ctx.Err", []func(context.Context) (int, error){value(1), cancelled}, requireCancelled[[]int]},
-		{"all children ignore the cancel", []func(context.Context) (int, error){value(1), value(2)},
-			func(t *testing.T, f *periodic.Future[[]int]) { requireValue(t, f, []int{1, 2}) }},
+		{"a child returns ctx.Err", []func(context.Context) (int, error){value(1), cancelled}},
+		{"all children ignore the cancel", []func(context.Context) (int, error){value(1), value(2)}},
+		{"a child fails", []func(context.Context) (int, error){value(1), failing}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			release := make(chan struct{})
@@ -198,7 +198,7 @@ func TestGatherCancelGo(t *testing.T) {
 			requirePending(t, g)
 			close(release)
 			<-g.Done()
-			tc.check(t, g)
+			requireCancelled(t, g)
 			for _, f := range fs {
 				<-f.Done()
 			}
@@ -241,10 +241,68 @@ func TestAllSettledCancel(t *testing.T) {
 	a := periodic.AllSettled(fs...)
 	require.True(t, a.Cancel())
 	requireCancelled(t, fs[1])
-	out, err := a.Result()
-	require.NoError(t, err, "AllSettled succeeds with the outcomes")
-	require.Equal(t, periodic.Outcome[int]{Value: 1}, out[0])
-	require.ErrorIs(t, out[1].Err, periodic.ErrCancelled)
+	requireCancelled(t, a)
+	require.False(t, a.Cancel())
+}
+
+// catchCancel starts five helpers of the run in ctx: the even ones sleep
+// until cancelled and then return 100+i, the odd ones ignore the cancel,
+// sleep i+1 seconds and return 10+i.
+func catchCancel(ctx context.Context) []*periodic.Future[int] {
+	fs := make([]*periodic.Future[int], 5)
+	for i := range fs {
+		fs[i] = periodic.Go(ctx, func(ctx context.Context) (int, error) {
+			if i%2 == 0 {
+				_ = periodic.Sleep(ctx, time.Hour)
+				return 100 + i, nil
+			}
+			_ = periodic.Sleep(context.WithoutCancel(ctx), time.Duration(i+1)*time.Second)
+			return 10 + i, nil
+		})
+	}
+	return fs
+}
+
+// TestCombinatorCancelWins checks, in a run on the mock clock, that a
+// gather or settled-all cancelled at 1 s settles as cancelled although
+// every child returns a value, [100 11 102 13 104], as in CPython
+// (bpo-32684): each settles when its last child has returned, at 4 s.
+func TestCombinatorCancelWins(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		combine func(fs []*periodic.Future[int]) (cancel func() bool, await func(context.Context) error)
+	}{
+		{"Gather", func(fs []*periodic.Future[int]) (func() bool, func(context.Context) error) {
+			g := periodic.Gather(fs...)
+			return g.Cancel, func(ctx context.Context) error { _, err := g.Await(ctx); return err }
+		}},
+		{"AllSettled", func(fs []*periodic.Future[int]) (func() bool, func(context.Context) error) {
+			a := periodic.AllSettled(fs...)
+			return a.Cancel, func(ctx context.Context) error { _, err := a.Await(ctx); return err }
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := inRun(t, 10*time.Second, func(ctx context.Context, e *env) error {
+				fs := catchCancel(ctx)
+				cancel, await := tc.combine(fs)
+				if err := periodic.Sleep(ctx, time.Second); err != nil {
+					return err
+				}
+				e.printf("cancel: %v", cancel())
+				err := await(ctx)
+				vals := make([]int, len(fs))
+				for i, f := range fs {
+					vals[i], _ = f.Result()
+				}
+				e.printf("children %v; combined: %v", vals, err)
+				return nil
+			})
+			require.Equal(t, []string{
+				"  1s cancel: true",
+				"  4s children [100 11 102 13 104]; combined: periodic: cancelled: context canceled",
+			}, lines)
+		})
+	}
 }
 
 func TestShield(t *testing.T) {
