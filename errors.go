@@ -8,7 +8,8 @@ import (
 
 var (
 	// ErrInvalidState is returned by Result and Err on a pending future,
-	// and by Resolve and Reject on a promise that is already settled.
+	// by Resolve and Reject on a promise that is already settled, and by
+	// Spawn on a Group whose Wait has returned.
 	ErrInvalidState = errors.New("periodic: invalid state")
 
 	// ErrCancelled is the error of a cancelled future. It wraps
