@@ -11,7 +11,8 @@ import (
 // inline in the goroutine that settles an input, so they start no
 // goroutine of their own. A combinator's future belongs to the scheduler
 // of its first input that has one: its OnDone callbacks count as that
-// scheduler's goroutines, and Timeout runs on that scheduler's clock.
+// scheduler's goroutines, and Timeout outside a run uses that scheduler's
+// clock.
 
 // Outcome is how one future of AllSettled ended: its value and error as
 // Result returned them. Err is nil on success, ErrCancelled if the future

@@ -85,8 +85,9 @@ func TestCombinatorsBadInput(t *testing.T) {
 		{"Gather", periodic.Gather(f, nil).Err, "Gather: future 1 is nil"},
 		{"AllSettled", periodic.AllSettled[int](nil).Err, "AllSettled: future 0 is nil"},
 		{"Shield", periodic.Shield[int](nil).Err, "Shield: future is nil"},
-		{"Timeout nil future", periodic.Timeout[int](nil, time.Second).Err, "Timeout: future is nil"},
-		{"Timeout negative", periodic.Timeout(f, -time.Second).Err, "Timeout(-1s): the duration is negative"},
+		{"Timeout nil context", periodic.Timeout(nilCtx, f, time.Second).Err, "Timeout: nil context"},
+		{"Timeout nil future", periodic.Timeout[int](ctx, nil, time.Second).Err, "Timeout: future is nil"},
+		{"Timeout negative", periodic.Timeout(ctx, f, -time.Second).Err, "Timeout(-1s): the duration is negative"},
 		{"TimeoutOn nil clock", periodic.TimeoutOn(nil, f, time.Second).Err, "TimeoutOn: clock is nil"},
 		{"TimeoutOn nil future", periodic.TimeoutOn[int](m, nil, time.Second).Err, "TimeoutOn: future is nil"},
 		{"TimeoutOn negative", periodic.TimeoutOn(m, f, -2*time.Second).Err, "TimeoutOn(-2s)"},
@@ -489,12 +490,12 @@ func TestTimeoutZero(t *testing.T) {
 // timer runs on the real clock.
 func TestTimeoutRealClock(t *testing.T) {
 	p := periodic.NewPromise[int]()
-	out := periodic.Timeout(p.Future(), time.Nanosecond)
+	out := periodic.Timeout(context.Background(), p.Future(), time.Nanosecond)
 	<-out.Done()
 	requireTimedOut(t, out, time.Nanosecond)
 
 	q := periodic.NewPromise[int]()
-	out = periodic.Timeout(q.Future(), time.Hour)
+	out = periodic.Timeout(context.Background(), q.Future(), time.Hour)
 	require.NoError(t, q.Resolve(5))
 	requireValue(t, out, 5)
 }
@@ -512,7 +513,7 @@ func TestTimeoutSchedulerClock(t *testing.T) {
 	})
 	require.NoError(t, err)
 	e.s.Start()
-	out := periodic.Timeout(job.RunNow(), 3*time.Second)
+	out := periodic.Timeout(context.Background(), job.RunNow(), 3*time.Second)
 	e.advance(3*time.Second - time.Nanosecond)
 	requirePending(t, out)
 	e.advance(time.Nanosecond)
@@ -520,12 +521,28 @@ func TestTimeoutSchedulerClock(t *testing.T) {
 	require.Equal(t, []string{"  3s run: context canceled"}, e.lines())
 }
 
+// TestTimeoutRunClock checks that a timeout asked for inside a run, on a
+// future of no scheduler (a Promise's), runs on that run's mock clock: it
+// fires at exactly 1 h of virtual time, and not at all before.
+func TestTimeoutRunClock(t *testing.T) {
+	lines := inRun(t, 90*time.Minute, func(ctx context.Context, e *env) error {
+		p := periodic.NewPromise[int]()
+		if periodic.TickFrom(ctx).After(t0) {
+			return nil // the tick at 1 h: only the RunNow run times out
+		}
+		_, err := periodic.Timeout(ctx, p.Future(), time.Hour).Await(ctx)
+		e.printf("timeout: %v; the promise cancelled: %v", err, p.Future().Cancelled())
+		return nil
+	})
+	require.Equal(t, []string{"3600s timeout: periodic: timed out after 1h0m0s: context deadline exceeded; the promise cancelled: true"}, lines)
+}
+
 // TestTimeoutInRun checks Timeout on a helper of a run, awaited in the run.
 func TestTimeoutInRun(t *testing.T) {
 	lines := inRun(t, 10*time.Second, func(ctx context.Context, e *env) error {
-		_, err := periodic.Timeout(sleepThen(ctx, e, 5, 5, nil), 2*time.Second).Await(ctx)
+		_, err := periodic.Timeout(ctx, sleepThen(ctx, e, 5, 5, nil), 2*time.Second).Await(ctx)
 		e.printf("timeout: %v", err)
-		v, err := periodic.Timeout(sleepThen(ctx, e, 1, 1, nil), 2*time.Second).Await(ctx)
+		v, err := periodic.Timeout(ctx, sleepThen(ctx, e, 1, 1, nil), 2*time.Second).Await(ctx)
 		e.printf("value: %v %v", v, err)
 		return nil
 	})
