@@ -128,6 +128,7 @@ type cron struct {
 	expr  string
 	loc   *time.Location // nil: the zone of the time given to Next
 	every time.Duration  // > 0 for "@every"
+	unit  time.Duration  // the finest field: a minute, or a second with six fields; 0 for "@every"
 	f     cronFields
 }
 

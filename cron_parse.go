@@ -79,8 +79,10 @@ func parseCron(expr string) (*cron, error) {
 	case strings.HasPrefix(fields[0], "@"):
 		err = c.parseDescriptor(fields)
 	case len(fields) == 5:
+		c.unit = time.Minute
 		err = c.f.parse(append([]string{"0"}, fields...))
 	case len(fields) == 6:
+		c.unit = time.Second
 		err = c.f.parse(fields)
 	default:
 		err = fmt.Errorf("want 5 or 6 fields, got %d", len(fields))
@@ -134,6 +136,7 @@ func (c *cron) parseDescriptor(fields []string) error {
 	if !ok {
 		return fmt.Errorf("unknown descriptor %q", fields[0])
 	}
+	c.unit = time.Minute // the five-field form's
 	if len(fields) != 1 {
 		return fmt.Errorf("descriptor %q takes no fields, got %d", fields[0], len(fields)-1)
 	}
