@@ -370,7 +370,7 @@ func checkMember(op, name string, t Trigger) error {
 		return nil
 	}
 	if err := v.validate(); err != nil {
-		return fmt.Errorf("%s: %s: %w", op, name, err)
+		return fmt.Errorf("%w: %s: %s: %s", ErrInvalid, op, name, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
 	}
 	return nil
 }

@@ -273,7 +273,7 @@ func (r *run[T]) performClaimed() (T, error) {
 	j, s := r.job, r.s
 	lease, err := s.cfg.locker.Claim(r, j.name, r.tick)
 	if err != nil {
-		return zero, fmt.Errorf("periodic: job %q tick %s: %w", j.name, r.tick.Format(time.RFC3339Nano), err)
+		return zero, wrapf(err, "job %q tick %s", j.name, r.tick.Format(time.RFC3339Nano))
 	}
 	defer func() {
 		if err := lease.Release(context.WithoutCancel(r)); err != nil {
