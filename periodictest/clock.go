@@ -20,7 +20,7 @@ import (
 // Prefer periodic.Sleep inside jobs. A Clock is safe for use by several
 // goroutines; create one with NewClock.
 type Clock struct {
-	drive.Marker
+	marker // tells the scheduler that Advance moves this clock; unexported, so not in the docs
 
 	// mu guards now and timers.
 	mu     sync.Mutex
@@ -28,6 +28,11 @@ type Clock struct {
 	timers bool // the inner mock serves timers and must follow
 	mock   *clock.Mock
 }
+
+// marker is drive.Marker under an unexported name: embedded, it gives
+// Clock the method that marks it as driven without showing the internal
+// type in Clock's documentation.
+type marker = drive.Marker
 
 // NewClock returns a Clock set to start.
 func NewClock(start time.Time) *Clock {
