@@ -20,6 +20,7 @@ import (
 // Prefer periodic.Sleep inside jobs. A Clock is safe for use by several
 // goroutines; create one with NewClock.
 type Clock struct {
+	//lint:ignore U1000 used: its promoted method makes Clock a drive.Driven
 	marker // tells the scheduler that Advance moves this clock; unexported, so not in the docs
 
 	// mu guards now and timers.
@@ -32,6 +33,8 @@ type Clock struct {
 // marker is drive.Marker under an unexported name: embedded, it gives
 // Clock the method that marks it as driven without showing the internal
 // type in Clock's documentation.
+//
+//lint:ignore U1000 used through Clock's embedded field
 type marker = drive.Marker
 
 // NewClock returns a Clock set to start.
