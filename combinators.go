@@ -31,10 +31,10 @@ type Outcome[T any] struct {
 // Cancel on the gathered future cancels each of fs, and the gathered
 // future then settles as cancelled, whatever they return, as
 // asyncio.gather does since bpo-32684: when the first of them settles
-// other than with a value, or once they all have returned values in
-// spite of the cancel. Gather does not block and starts no goroutine; like every
-// combinator, it is safe to call from several goroutines, on futures that
-// others settle meanwhile. A nil future gives a future that has already
+// other than with a value, or once they all have returned values in spite
+// of the cancel. Gather does not block and starts no goroutine; like
+// every combinator, it is safe to call from several goroutines, on
+// futures that others settle meanwhile. A nil future gives a future that has already
 // failed with an error wrapping ErrInvalid that names its index.
 func Gather[T any](fs ...*Future[T]) *Future[[]T] {
 	if err := checkFutures("Gather", fs); err != nil {

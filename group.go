@@ -10,7 +10,9 @@ import (
 // Group runs functions that belong together and waits for all of them,
 // like asyncio.TaskGroup. Spawn starts a function with a result and
 // returns its Future; Go starts one that only returns an error; Wait
-// blocks until every function has returned and reports their errors.
+// blocks until every function has returned and reports their errors. A
+// Group is single-use, as a TaskGroup that has exited: once Wait has
+// returned, Spawn and Go refuse to start anything.
 //
 // The first function to fail with an error that is not a cancellation
 // cancels the group's context (Context), so that its siblings stop; the
