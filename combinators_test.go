@@ -721,3 +721,32 @@ func TestAsCompletedBadInput(t *testing.T) {
 	requireFailed(t, got[0], periodic.ErrInvalid)
 	require.Contains(t, got[0].Err().Error(), "AsCompleted: nil context")
 }
+
+// TestGatherCancelRace cancels gathers while their last child is being
+// resolved on another goroutine: whenever Cancel reports that the gather
+// was pending, the gather settles as cancelled, never with the values.
+func TestGatherCancelRace(t *testing.T) {
+	cancelledOnes := 0
+	for range 2000 {
+		ps, fs := newPromises(2)
+		require.NoError(t, ps[0].Resolve(1))
+		g := periodic.Gather(fs...)
+		a := periodic.AllSettled(fs...)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = ps[1].Resolve(2)
+		}()
+		gc, ac := g.Cancel(), a.Cancel()
+		wg.Wait()
+		<-g.Done()
+		<-a.Done()
+		require.Equal(t, gc, g.Cancelled(), "Gather: Cancel()=%v", gc)
+		require.Equal(t, ac, a.Cancelled(), "AllSettled: Cancel()=%v", ac)
+		if gc {
+			cancelledOnes++
+		}
+	}
+	t.Logf("%d of 2000 gathers were cancelled while pending", cancelledOnes)
+}
