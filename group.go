@@ -42,7 +42,7 @@ type Group struct {
 	n      int           // functions started and not returned
 	errs   []error       // failures, in the order they happened
 	idle   chan struct{} // made by Wait, closed when n drops to 0
-	waited bool          // a Wait has returned: Spawn refuses
+	waited bool          // a Wait found nothing running and is returning: Spawn refuses
 }
 
 // NewGroup returns a group whose context is derived from ctx: cancelling
