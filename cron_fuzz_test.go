@@ -20,6 +20,8 @@ var cronSeeds = []string{
 	"@yearly", "@monthly", "@weekly", "@daily", "@hourly", "@every 1h30m", "@every 1.5s",
 	"CRON_TZ=America/New_York 30 2 * * *", "TZ=Australia/Lord_Howe 15 2 * * *",
 	"CRON_TZ=Europe/London @daily", "TZ=Asia/Kolkata */45 * * * * *",
+	"0 9 * * sat-sun", "0 9 * * FRI-MON", "0 22-2/2 * * *", "0 0 1 nov-mar *", "0 0 30-2 * *",
+	"0 15 10 L-5W * ?", "0 0 L-0W,LW * *",
 	"", "61 * * * *", "5-1 * * * *", "*/0 * * * *", "0 0 31 2 *", "@every -1s",
 	"CRON_TZ=Mars/Olympus * * * * *", "* * * * 1#6", "1,,2 * * * *",
 }
