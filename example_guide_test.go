@@ -214,3 +214,24 @@ func ExampleMustCron() {
 	// Tue Mar 31 02:30 CEST
 	// Wed Apr 1 02:30 CEST
 }
+
+// Timeout asked for inside a run runs on that run's clock, here a mock,
+// even for a future of no scheduler such as a Promise's: it fires at
+// exactly one hour of virtual time.
+func ExampleTimeout() {
+	ctx := context.Background()
+	s, m, printf := exampleScheduler()
+	reply := periodic.NewPromise[string]() // another system resolves it; this time it never does
+	_, _ = periodic.Schedule(s, periodic.Every(24*time.Hour), func(ctx context.Context) (string, error) {
+		printf("waiting for the reply")
+		v, err := periodic.Timeout(ctx, reply.Future(), time.Hour).Await(ctx)
+		printf("reply %q, error: %v", v, err)
+		return v, err
+	}, periodic.StartImmediately(), periodic.WithLimit(1))
+	s.Start()
+	_ = periodictest.Advance(ctx, s, m, 2*time.Hour)
+	_ = s.Shutdown(ctx)
+	// Output:
+	// 00:00:00 waiting for the reply
+	// 01:00:00 reply "", error: periodic: timed out after 1h0m0s: context deadline exceeded
+}
