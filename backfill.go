@@ -109,7 +109,7 @@ func (j *Job[T]) admitAll(runs, rest []*run[T]) error {
 		case r.fut.state.Load() != statePending:
 		case closed:
 			j.l()
-			refused = append(refused, refusal{r, fmt.Errorf("periodic: job %q: Backfill: %w", j.name, ErrClosed)})
+			refused = append(refused, refusal{r, wrapf(ErrClosed, "job %q: Backfill", j.name)})
 		case !s.admitLocked(r):
 			refused = append(refused, refusal{r, j.skipErr(r.tick, "a run already waits for a concurrency slot")})
 		}
@@ -117,7 +117,7 @@ func (j *Job[T]) admitAll(runs, rest []*run[T]) error {
 	s.mu.Unlock()
 	j.refuse(refused)
 	if closed {
-		return fmt.Errorf("periodic: job %q: Backfill: %w", j.Name(), ErrClosed)
+		return wrapf(ErrClosed, "job %q: Backfill", j.Name())
 	}
 	return nil
 }

@@ -11,7 +11,8 @@ import (
 // inline in the goroutine that settles an input, so they start no
 // goroutine of their own. A combinator's future belongs to the scheduler
 // of its first input that has one: its OnDone callbacks count as that
-// scheduler's goroutines, and Timeout runs on that scheduler's clock.
+// scheduler's goroutines, and Timeout outside a run uses that scheduler's
+// clock.
 
 // Outcome is how one future of AllSettled ended: its value and error as
 // Result returned them. Err is nil on success, ErrCancelled if the future
@@ -27,12 +28,13 @@ type Outcome[T any] struct {
 // first to fail was cancelled), without cancelling the others. With no
 // futures it has already succeeded with an empty slice.
 //
-// Cancel on the gathered future cancels each of fs; it then settles by the
-// rules above as the cancelled futures settle: cancelled as soon as one
-// of them settles as cancelled, or with their values if they all return
-// one anyway. Gather does not block and starts no goroutine; like every
-// combinator, it is safe to call from several goroutines, on futures that
-// others settle meanwhile. A nil future gives a future that has already
+// Cancel on the gathered future cancels each of fs, and the gathered
+// future then settles as cancelled, whatever they return, as
+// asyncio.gather does since bpo-32684: when the first of them settles
+// other than with a value, or once they all have returned values in spite
+// of the cancel. Gather does not block and starts no goroutine; like
+// every combinator, it is safe to call from several goroutines, on
+// futures that others settle meanwhile. A nil future gives a future that has already
 // failed with an error wrapping ErrInvalid that names its index.
 func Gather[T any](fs ...*Future[T]) *Future[[]T] {
 	if err := checkFutures("Gather", fs); err != nil {
@@ -79,8 +81,10 @@ func (g *gathering[T]) settled(f *Future[T]) {
 // succeeds, whatever they did. With no futures it has already succeeded
 // with an empty slice.
 //
-// Cancel on it cancels each of fs; it still settles, with their outcomes,
-// once they all have. AllSettled does not block and starts no goroutine. A
+// Cancel on it cancels each of fs, and it settles as cancelled once they
+// all have settled, whatever they returned, as asyncio.gather with
+// return_exceptions does: a cancelled AllSettled never succeeds with a
+// list of outcomes. AllSettled does not block and starts no goroutine. A
 // nil future gives a future that has already failed with an error
 // wrapping ErrInvalid that names its index.
 func AllSettled[T any](fs ...*Future[T]) *Future[[]Outcome[T]] {
@@ -132,9 +136,10 @@ func Shield[T any](f *Future[T]) *Future[T] {
 	return out
 }
 
-// combined returns a pending future whose Cancel cancels each of fs.
+// combined returns a pending future whose Cancel cancels each of fs and
+// makes it settle as cancelled, whatever it is settled with later.
 func combined[R, T any](fs []*Future[T]) *Future[R] {
-	out := &Future[R]{}
+	out := &Future[R]{cancelWins: true}
 	if f := ownedOf(fs); f != nil {
 		out.owner, out.origin = f.owner, f.origin
 	}

@@ -85,8 +85,9 @@ func TestCombinatorsBadInput(t *testing.T) {
 		{"Gather", periodic.Gather(f, nil).Err, "Gather: future 1 is nil"},
 		{"AllSettled", periodic.AllSettled[int](nil).Err, "AllSettled: future 0 is nil"},
 		{"Shield", periodic.Shield[int](nil).Err, "Shield: future is nil"},
-		{"Timeout nil future", periodic.Timeout[int](nil, time.Second).Err, "Timeout: future is nil"},
-		{"Timeout negative", periodic.Timeout(f, -time.Second).Err, "Timeout(-1s): the duration is negative"},
+		{"Timeout nil context", periodic.Timeout(nilCtx, f, time.Second).Err, "Timeout: nil context"},
+		{"Timeout nil future", periodic.Timeout[int](ctx, nil, time.Second).Err, "Timeout: future is nil"},
+		{"Timeout negative", periodic.Timeout(ctx, f, -time.Second).Err, "Timeout(-1s): the duration is negative"},
 		{"TimeoutOn nil clock", periodic.TimeoutOn(nil, f, time.Second).Err, "TimeoutOn: clock is nil"},
 		{"TimeoutOn nil future", periodic.TimeoutOn[int](m, nil, time.Second).Err, "TimeoutOn: future is nil"},
 		{"TimeoutOn negative", periodic.TimeoutOn(m, f, -2*time.Second).Err, "TimeoutOn(-2s)"},
@@ -165,21 +166,21 @@ func TestGatherCancelCancelsChildren(t *testing.T) {
 }
 
 // TestGatherCancelGo checks that Cancel on a gather of Go futures cancels
-// their contexts and that the gathered future then settles by what they
-// return.
+// their contexts and that the gathered future then settles as cancelled
+// once they return, whatever they return (asyncio, bpo-32684).
 func TestGatherCancelGo(t *testing.T) {
 	value := func(v int) func(context.Context) (int, error) {
 		return func(context.Context) (int, error) { return v, nil }
 	}
 	cancelled := func(ctx context.Context) (int, error) { return 0, ctx.Err() }
+	failing := func(context.Context) (int, error) { return 0, errFut }
 	for _, tc := range []struct {
-		name  string
-		rets  []func(context.Context) (int, error)
-		check func(t *testing.T, f *periodic.Future[[]int])
+		name string
+		rets []func(context.Context) (int, error)
 	}{
-		{"a child returns ctx.Err", []func(context.Context) (int, error){value(1), cancelled}, requireCancelled[[]int]},
-		{"all children ignore the cancel", []func(context.Context) (int, error){value(1), value(2)},
-			func(t *testing.T, f *periodic.Future[[]int]) { requireValue(t, f, []int{1, 2}) }},
+		{"a child returns ctx.Err", []func(context.Context) (int, error){value(1), cancelled}},
+		{"all children ignore the cancel", []func(context.Context) (int, error){value(1), value(2)}},
+		{"a child fails", []func(context.Context) (int, error){value(1), failing}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			release := make(chan struct{})
@@ -198,7 +199,7 @@ func TestGatherCancelGo(t *testing.T) {
 			requirePending(t, g)
 			close(release)
 			<-g.Done()
-			tc.check(t, g)
+			requireCancelled(t, g)
 			for _, f := range fs {
 				<-f.Done()
 			}
@@ -241,10 +242,68 @@ func TestAllSettledCancel(t *testing.T) {
 	a := periodic.AllSettled(fs...)
 	require.True(t, a.Cancel())
 	requireCancelled(t, fs[1])
-	out, err := a.Result()
-	require.NoError(t, err, "AllSettled succeeds with the outcomes")
-	require.Equal(t, periodic.Outcome[int]{Value: 1}, out[0])
-	require.ErrorIs(t, out[1].Err, periodic.ErrCancelled)
+	requireCancelled(t, a)
+	require.False(t, a.Cancel())
+}
+
+// catchCancel starts five helpers of the run in ctx: the even ones sleep
+// until cancelled and then return 100+i, the odd ones ignore the cancel,
+// sleep i+1 seconds and return 10+i.
+func catchCancel(ctx context.Context) []*periodic.Future[int] {
+	fs := make([]*periodic.Future[int], 5)
+	for i := range fs {
+		fs[i] = periodic.Go(ctx, func(ctx context.Context) (int, error) {
+			if i%2 == 0 {
+				_ = periodic.Sleep(ctx, time.Hour)
+				return 100 + i, nil
+			}
+			_ = periodic.Sleep(context.WithoutCancel(ctx), time.Duration(i+1)*time.Second)
+			return 10 + i, nil
+		})
+	}
+	return fs
+}
+
+// TestCombinatorCancelWins checks, in a run on the mock clock, that a
+// gather or settled-all cancelled at 1 s settles as cancelled although
+// every child returns a value, [100 11 102 13 104], as in CPython
+// (bpo-32684): each settles when its last child has returned, at 4 s.
+func TestCombinatorCancelWins(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		combine func(fs []*periodic.Future[int]) (cancel func() bool, await func(context.Context) error)
+	}{
+		{"Gather", func(fs []*periodic.Future[int]) (func() bool, func(context.Context) error) {
+			g := periodic.Gather(fs...)
+			return g.Cancel, func(ctx context.Context) error { _, err := g.Await(ctx); return err }
+		}},
+		{"AllSettled", func(fs []*periodic.Future[int]) (func() bool, func(context.Context) error) {
+			a := periodic.AllSettled(fs...)
+			return a.Cancel, func(ctx context.Context) error { _, err := a.Await(ctx); return err }
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := inRun(t, 10*time.Second, func(ctx context.Context, e *env) error {
+				fs := catchCancel(ctx)
+				cancel, await := tc.combine(fs)
+				if err := periodic.Sleep(ctx, time.Second); err != nil {
+					return err
+				}
+				e.printf("cancel: %v", cancel())
+				err := await(ctx)
+				vals := make([]int, len(fs))
+				for i, f := range fs {
+					vals[i], _ = f.Result()
+				}
+				e.printf("children %v; combined: %v", vals, err)
+				return nil
+			})
+			require.Equal(t, []string{
+				"  1s cancel: true",
+				"  4s children [100 11 102 13 104]; combined: periodic: cancelled: context canceled",
+			}, lines)
+		})
+	}
 }
 
 func TestShield(t *testing.T) {
@@ -431,12 +490,12 @@ func TestTimeoutZero(t *testing.T) {
 // timer runs on the real clock.
 func TestTimeoutRealClock(t *testing.T) {
 	p := periodic.NewPromise[int]()
-	out := periodic.Timeout(p.Future(), time.Nanosecond)
+	out := periodic.Timeout(context.Background(), p.Future(), time.Nanosecond)
 	<-out.Done()
 	requireTimedOut(t, out, time.Nanosecond)
 
 	q := periodic.NewPromise[int]()
-	out = periodic.Timeout(q.Future(), time.Hour)
+	out = periodic.Timeout(context.Background(), q.Future(), time.Hour)
 	require.NoError(t, q.Resolve(5))
 	requireValue(t, out, 5)
 }
@@ -454,7 +513,7 @@ func TestTimeoutSchedulerClock(t *testing.T) {
 	})
 	require.NoError(t, err)
 	e.s.Start()
-	out := periodic.Timeout(job.RunNow(), 3*time.Second)
+	out := periodic.Timeout(context.Background(), job.RunNow(), 3*time.Second)
 	e.advance(3*time.Second - time.Nanosecond)
 	requirePending(t, out)
 	e.advance(time.Nanosecond)
@@ -462,12 +521,28 @@ func TestTimeoutSchedulerClock(t *testing.T) {
 	require.Equal(t, []string{"  3s run: context canceled"}, e.lines())
 }
 
+// TestTimeoutRunClock checks that a timeout asked for inside a run, on a
+// future of no scheduler (a Promise's), runs on that run's mock clock: it
+// fires at exactly 1 h of virtual time, and not at all before.
+func TestTimeoutRunClock(t *testing.T) {
+	lines := inRun(t, 90*time.Minute, func(ctx context.Context, e *env) error {
+		p := periodic.NewPromise[int]()
+		if periodic.TickFrom(ctx).After(t0) {
+			return nil // the tick at 1 h: only the RunNow run times out
+		}
+		_, err := periodic.Timeout(ctx, p.Future(), time.Hour).Await(ctx)
+		e.printf("timeout: %v; the promise cancelled: %v", err, p.Future().Cancelled())
+		return nil
+	})
+	require.Equal(t, []string{"3600s timeout: periodic: timed out after 1h0m0s: context deadline exceeded; the promise cancelled: true"}, lines)
+}
+
 // TestTimeoutInRun checks Timeout on a helper of a run, awaited in the run.
 func TestTimeoutInRun(t *testing.T) {
 	lines := inRun(t, 10*time.Second, func(ctx context.Context, e *env) error {
-		_, err := periodic.Timeout(sleepThen(ctx, e, 5, 5, nil), 2*time.Second).Await(ctx)
+		_, err := periodic.Timeout(ctx, sleepThen(ctx, e, 5, 5, nil), 2*time.Second).Await(ctx)
 		e.printf("timeout: %v", err)
-		v, err := periodic.Timeout(sleepThen(ctx, e, 1, 1, nil), 2*time.Second).Await(ctx)
+		v, err := periodic.Timeout(ctx, sleepThen(ctx, e, 1, 1, nil), 2*time.Second).Await(ctx)
 		e.printf("value: %v %v", v, err)
 		return nil
 	})
@@ -645,4 +720,33 @@ func TestAsCompletedBadInput(t *testing.T) {
 	require.Len(t, got, 1)
 	requireFailed(t, got[0], periodic.ErrInvalid)
 	require.Contains(t, got[0].Err().Error(), "AsCompleted: nil context")
+}
+
+// TestGatherCancelRace cancels gathers while their last child is being
+// resolved on another goroutine: whenever Cancel reports that the gather
+// was pending, the gather settles as cancelled, never with the values.
+func TestGatherCancelRace(t *testing.T) {
+	cancelledOnes := 0
+	for range 2000 {
+		ps, fs := newPromises(2)
+		require.NoError(t, ps[0].Resolve(1))
+		g := periodic.Gather(fs...)
+		a := periodic.AllSettled(fs...)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = ps[1].Resolve(2)
+		}()
+		gc, ac := g.Cancel(), a.Cancel()
+		wg.Wait()
+		<-g.Done()
+		<-a.Done()
+		require.Equal(t, gc, g.Cancelled(), "Gather: Cancel()=%v", gc)
+		require.Equal(t, ac, a.Cancelled(), "AllSettled: Cancel()=%v", ac)
+		if gc {
+			cancelledOnes++
+		}
+	}
+	t.Logf("%d of 2000 gathers were cancelled while pending", cancelledOnes)
 }

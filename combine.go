@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -164,24 +165,29 @@ func (a and) validate() error {
 // except is the trigger returned by Except.
 type except struct{ t, skip Trigger }
 
-// Except returns a trigger that fires at the activations of t that are not
-// activations of skip, such as every 15 minutes except at weekends:
+// Except returns a trigger that fires at the activations of t that skip
+// excludes not, such as every 15 minutes except at weekends:
 //
-//	weekend, _ := periodic.Cron("* * * * 0,6")
+//	weekend := periodic.MustCron("* * * * sat-sun")
 //	t := periodic.Except(periodic.Every(15*time.Minute), weekend)
 //
-// Members combine as in Or. Instants are compared exactly, to the
-// nanosecond: a time of t is excluded only when skip fires at that very
-// instant, so "* * * * 0,6", which fires at whole minutes, excludes the
-// whole-minute times of t and no others. To exclude spans of time, make
-// skip fire at every instant of t that falls in them.
+// Members combine as in Or. A Cron expression used as skip stands for
+// whole units of time, as Quartz's exclusion calendars do: the minutes it
+// names, or the seconds with six fields. It excludes every activation of
+// t whose wall-clock reading, in the expression's zone, falls in one of
+// them: "* * * * sat-sun" excludes all of Saturday and Sunday, 12:01:30
+// included, and "* 1 * * *" both readings of 01:xx on the day the clock
+// falls back. Any other skip (Every, At, "@every D", a trigger of your
+// own) excludes the very instants it fires at, compared to the
+// nanosecond. An Or, And or Except used as skip applies the same rule to
+// each of its members: Or(a, b) excludes what a or b excludes.
 //
 // Next skips at most 300,000 consecutive excluded activations of t (three
 // and a half days of a once-a-second trigger), then returns the zero time
 // (no more ticks), so that it never runs away when skip excludes
 // everything. Schedule reports a nil t or skip, or bad input in either, as
 // errors wrapping ErrInvalid. String returns a description such as
-// "except(every 15m0s, * * * * 0,6)".
+// "except(every 15m0s, * * * * sat-sun)".
 func Except(t, skip Trigger) Trigger { return except{alignOne(t), alignOne(skip)} }
 
 // Next returns the first activation of t after the given time that skip
@@ -194,7 +200,7 @@ func (e except) nextWithin(after time.Time, b *budget) time.Time {
 	x := after
 	for range b.skips {
 		x = memberNext(e.t, x, b)
-		if x.IsZero() || !fires(e.skip, x.In(loc), b) {
+		if x.IsZero() || !excludes(e.skip, x.In(loc), b) {
 			return x
 		}
 		x = x.In(loc)
@@ -300,6 +306,40 @@ func memberNext(t Trigger, after time.Time, b *budget) time.Time {
 	return n
 }
 
+// excludes reports whether skip, as the skip trigger of Except, excludes
+// x: a cron expression by the units of time it names, a combinator by the
+// rule of each member, any other trigger by its activations.
+func excludes(skip Trigger, x time.Time, b *budget) bool {
+	switch t := skip.(type) {
+	case *cron:
+		if t.unit > 0 {
+			return t.names(x)
+		}
+	case or:
+		return slices.ContainsFunc(t.ts, func(m Trigger) bool { return excludes(m, x, b) })
+	case and:
+		return !slices.ContainsFunc(t.ts, func(m Trigger) bool { return !excludes(m, x, b) })
+	case except:
+		return excludes(t.t, x, b) && !excludes(t.skip, x, b)
+	}
+	return fires(skip, x, b)
+}
+
+// names reports whether the wall-clock reading of x, in the expression's
+// zone (or x's, without one), falls in a unit of time that the fields name:
+// its minute, or its second with six fields.
+func (c *cron) names(x time.Time) bool {
+	if c.loc != nil {
+		x = x.In(c.loc)
+	}
+	_, off := x.Zone()
+	w := cursorAt(x.Unix() + int64(off))
+	if c.unit == time.Minute {
+		w.s = 0
+	}
+	return !c.f.advance(&w)
+}
+
 // fires reports whether x is an activation of t, within b.
 func fires(t Trigger, x time.Time, b *budget) bool {
 	return memberNext(t, x.Add(-time.Nanosecond), b).Equal(x)
@@ -330,7 +370,7 @@ func checkMember(op, name string, t Trigger) error {
 		return nil
 	}
 	if err := v.validate(); err != nil {
-		return fmt.Errorf("%s: %s: %w", op, name, err)
+		return fmt.Errorf("%w: %s: %s: %s", ErrInvalid, op, name, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
 	}
 	return nil
 }

@@ -15,7 +15,8 @@ import (
 // The oracle of the combinators: a combination is a tree of Every, Cron and
 // At leaves under Or, And and Except, decoded from bytes. The oracle lists
 // each leaf's activations over a window by repeated Next (Every's from the
-// first multiple of d since the Unix epoch) and combines them as sets.
+// first multiple of d since the Unix epoch) and combines them as sets; the
+// skip of Except reads a Cron leaf as the minutes (or seconds) it names.
 
 // comboIntervals and comboCrons are what the leaves are built from.
 var (
@@ -141,14 +142,50 @@ func (c *combo) set(t testing.TB, from, to time.Time, loc *time.Location) []int6
 		return c.leafSet(t, from, to, loc)
 	}
 	out := c.kids[0].set(t, from, to, loc)
+	if c.op == "except" {
+		return slices.DeleteFunc(out, func(x int64) bool { return c.kids[1].excludes(t, time.Unix(0, x), loc) })
+	}
 	for _, k := range c.kids[1:] {
 		out = comboMerge(c.op, out, k.set(t, from, to, loc))
 	}
 	return out
 }
 
+// excludes reports whether the combination, as Except's skip, excludes x:
+// a Cron leaf other than "@every" when the wall reading of x, cut to the
+// minute (five fields) or the second (six), matches its fields; other
+// leaves when x is an activation; Or, And and Except by their members.
+func (c *combo) excludes(t testing.TB, x time.Time, loc *time.Location) bool {
+	t.Helper()
+	switch c.op {
+	case "cron":
+		cr, err := parseCron(c.expr)
+		require.NoError(t, err)
+		if cr.every > 0 {
+			return c.fires(t, x, loc)
+		}
+		o := newCronOracle(cr, loc)
+		w := o.wall(x.Unix())
+		fields := strings.Fields(c.expr)
+		if strings.Contains(fields[0], "=") {
+			fields = fields[1:]
+		}
+		if strings.HasPrefix(fields[0], "@") || len(fields) == 5 {
+			w -= floorMod(w, 60)
+		}
+		return o.matchWall(w)
+	case "or":
+		return slices.ContainsFunc(c.kids, func(k *combo) bool { return k.excludes(t, x, loc) })
+	case "and":
+		return !slices.ContainsFunc(c.kids, func(k *combo) bool { return !k.excludes(t, x, loc) })
+	case "except":
+		return c.kids[0].excludes(t, x, loc) && !c.kids[1].excludes(t, x, loc)
+	}
+	return c.fires(t, x, loc)
+}
+
 // comboMerge combines two sorted sets by op: their union for "or", their
-// intersection for "and", and a without b for "except".
+// intersection for "and".
 func comboMerge(op string, a, b []int64) []int64 {
 	out := make([]int64, 0, len(a)+len(b))
 	for i, j := 0, 0; i < len(a) || j < len(b); {
@@ -209,7 +246,7 @@ func (c *combo) fires(t testing.TB, x time.Time, loc *time.Location) bool {
 	case "and":
 		return !slices.ContainsFunc(c.kids, func(k *combo) bool { return !k.fires(t, x, loc) })
 	}
-	return c.kids[0].fires(t, x, loc) && !c.kids[1].fires(t, x, loc)
+	return c.kids[0].fires(t, x, loc) && !c.kids[1].excludes(t, x, loc)
 }
 
 // String describes the combination.

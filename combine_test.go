@@ -124,7 +124,8 @@ func TestAndNext(t *testing.T) {
 	})
 }
 
-// TestExceptNext checks Except by exact instants, in UTC and New York.
+// TestExceptNext checks Except, whose cron skips stand for whole units of
+// time (Quartz's exclusion calendars), in UTC and New York.
 func TestExceptNext(t *testing.T) {
 	ny := combineZone(t)
 	a, b, c := utc(t, "2026-01-01T09:00:00Z"), utc(t, "2026-01-01T10:00:00Z"), utc(t, "2026-01-01T11:00:00Z")
@@ -134,10 +135,26 @@ func TestExceptNext(t *testing.T) {
 			utc(t, "2026-01-02T23:30:00Z"), []string{"2026-01-02T23:45:00Z", "2026-01-05T00:00:00Z", "2026-01-05T00:15:00Z"}},
 		{"New York weekends", periodic.Except(periodic.Every(15*time.Minute), weekend),
 			time.Date(2026, 1, 2, 23, 30, 0, 0, ny), []string{"2026-01-02T23:45:00-05:00", "2026-01-05T00:00:00-05:00", "2026-01-05T00:15:00-05:00"}},
-		{"exact instants: 90 s ticks between whole minutes stay", periodic.Except(periodic.Every(90*time.Second), weekend),
-			utc(t, "2026-01-02T23:58:00Z"), []string{"2026-01-02T23:58:30Z", "2026-01-03T00:01:30Z", "2026-01-03T00:04:30Z"}},
-		{"fall back: the second 1:00 is another instant", periodic.Except(combineCron(t, "0 * * * *"), combineCron(t, "0 1 * * *")),
-			time.Date(2026, 11, 1, 0, 30, 0, 0, ny), []string{"2026-11-01T01:00:00-05:00", "2026-11-01T02:00:00-05:00"}},
+		{"a cron skip is whole minutes: 90 s ticks at :30 go too", periodic.Except(periodic.Every(90*time.Second), weekend),
+			utc(t, "2026-01-02T23:58:00Z"), []string{"2026-01-02T23:58:30Z", "2026-01-05T00:00:00Z", "2026-01-05T00:01:30Z"}},
+		{"no 12:01:30 on Saturday", periodic.Except(periodic.Every(90*time.Second), weekend),
+			utc(t, "2026-01-03T12:00:00Z"), []string{"2026-01-05T00:00:00Z"}},
+		{"six fields: whole seconds", periodic.Except(periodic.Every(500*time.Millisecond), combineCron(t, "*/2 * * * * *")),
+			utc(t, "2026-01-01T00:00:00Z"), []string{"2026-01-01T00:00:01Z", "2026-01-01T00:00:01.5Z", "2026-01-01T00:00:03Z"}},
+		{"a descriptor is whole minutes", periodic.Except(periodic.Every(15*time.Second), combineCron(t, "@hourly")),
+			utc(t, "2026-01-01T00:59:30Z"), []string{"2026-01-01T00:59:45Z", "2026-01-01T01:01:00Z"}},
+		{"@every skips exact instants", periodic.Except(periodic.Every(30*time.Second), combineCron(t, "@every 1m")),
+			utc(t, "2026-01-01T00:00:00Z"), []string{"2026-01-01T00:00:30Z", "2026-01-01T00:01:30Z"}},
+		{"a zone prefix names its own wall clock", periodic.Except(periodic.Every(time.Hour), combineCron(t, "CRON_TZ=America/New_York * 0-8 * * *")),
+			utc(t, "2026-01-01T03:30:00Z"), []string{"2026-01-01T04:00:00Z", "2026-01-01T14:00:00Z"}},
+		{"fall back: a cron skip reads the wall clock, so both 1:00s go", periodic.Except(combineCron(t, "0 * * * *"), combineCron(t, "* 1 * * *")),
+			time.Date(2026, 11, 1, 0, 30, 0, 0, ny), []string{"2026-11-01T02:00:00-05:00", "2026-11-01T03:00:00-05:00"}},
+		{"Or as skip: each member by its rule", periodic.Except(periodic.Every(30*time.Second),
+			periodic.Or(combineCron(t, "0 12 * * *"), periodic.At(utc(t, "2026-01-01T12:02:00Z")))),
+			utc(t, "2026-01-01T11:59:30Z"), []string{"2026-01-01T12:01:00Z", "2026-01-01T12:01:30Z", "2026-01-01T12:02:30Z"}},
+		{"And as skip: minutes of both", periodic.Except(periodic.Every(20*time.Second),
+			periodic.And(combineCron(t, "0-1 12 * * *"), combineCron(t, "1-2 12 * * *"))),
+			utc(t, "2026-01-01T12:00:30Z"), []string{"2026-01-01T12:00:40Z", "2026-01-01T12:02:00Z"}},
 		{"a holiday", periodic.Except(combineCron(t, "0 9 * * 1-5"), periodic.At(time.Date(2026, 1, 19, 9, 0, 0, 0, ny))),
 			time.Date(2026, 1, 16, 10, 0, 0, 0, ny), []string{"2026-01-20T09:00:00-05:00", "2026-01-21T09:00:00-05:00"}},
 		{"Every skip on the epoch grid", periodic.Except(periodic.Every(time.Hour), periodic.Every(3*time.Hour)),

@@ -20,7 +20,7 @@ import (
 //	second        0-59 (optional)
 //	minute        0-59
 //	hour          0-23
-//	day-of-month  1-31                   ?  L  L-N  LW  NW
+//	day-of-month  1-31                   ?  L  L-N  LW  L-NW  NW
 //	month         1-12 or jan-dec
 //	day-of-week   0-7 or sun-sat         ?  NL  N#K
 //
@@ -28,14 +28,22 @@ import (
 // value), a value "N", a range "N-M", or either with a step: "*/S" (every
 // S-th value from the first), "N-M/S", and "N/S" (from N to the end of the
 // field). Names are case-insensitive and may appear in ranges ("mon-fri").
-// In day-of-week, 0 and 7 are both Sunday; "*" and "N/S" stop at 6.
-// "?" is the same as "*" in the two day fields.
+// In day-of-week, 0 and 7 are both Sunday; "*" and "N/S" stop at 6, and
+// "sun" at the end of a range is 7, as cronie reads it ("sat-sun",
+// "mon-sun"). A range whose end is below its start wraps around the end
+// of the field, as in Quartz, croniter and gronx: "22-2" hours are 22:00
+// to 02:00, "fri-mon" is Friday to Monday, "nov-mar" November to March,
+// and a step counts on across the wrap ("22-2/2" is 22, 0 and 2); in
+// day-of-month, "30-2" wraps after 31. "?" is the same as "*" in the two
+// day fields.
 //
 // The specials: "L" is the last day of the month, "L-N" the N-th day
 // before it (N 0-30), "LW" the last weekday (Monday to Friday) of the
-// month, "NW" the weekday nearest to day N, not crossing into another
-// month (a Saturday 1st becomes Monday the 3rd; a Sunday on the last day
-// becomes the Friday before). In day-of-week, "NL" is the last weekday N of
+// month, "L-NW" the weekday nearest to the N-th day before the last, as
+// in Quartz ("0 15 10 L-5W * ?"), and "NW" the weekday nearest to day N.
+// A nearest weekday never crosses into another month (a Saturday 1st
+// becomes Monday the 3rd; a Sunday on the last day becomes the Friday
+// before). In day-of-week, "NL" is the last weekday N of
 // the month ("5L", "friL": the last Friday) and "N#K" is the K-th weekday N
 // (K 1-5; "1#2": the second Monday). Specials may be mixed with other items
 // in a list ("1,15,L").
@@ -101,11 +109,26 @@ func Cron(expr string) (Trigger, error) {
 	return c, nil
 }
 
+// MustCron is Cron for expressions fixed in the program, such as
+// package-level schedules, like regexp.MustCompile: it panics with Cron's
+// error if expr does not parse. Use Cron for expressions that come from
+// configuration or users.
+//
+//	var nightly = periodic.MustCron("CRON_TZ=Europe/Paris 0 3 * * *")
+func MustCron(expr string) Trigger {
+	t, err := Cron(expr)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
 // cron is the trigger returned by Cron.
 type cron struct {
 	expr  string
 	loc   *time.Location // nil: the zone of the time given to Next
 	every time.Duration  // > 0 for "@every"
+	unit  time.Duration  // the finest field: a minute, or a second with six fields; 0 for "@every"
 	f     cronFields
 }
 
@@ -331,8 +354,10 @@ func (f *cronFields) daysFor(n, wd1 int) uint64 {
 			dom |= 1 << nearestWeekday(d, n, wd1)
 		}
 	}
-	if f.domLastW {
-		dom |= 1 << nearestWeekday(n, n, wd1)
+	for set := f.domLastNear; set != 0; set &= set - 1 {
+		if d := n - bits.TrailingZeros64(set); d >= 1 {
+			dom |= 1 << nearestWeekday(d, n, wd1)
+		}
 	}
 	dow := f.dowDays[wd1]
 	wdn := (wd1 + n - 1) % 7
@@ -361,67 +386,4 @@ func nearestWeekday(d, n, wd1 int) int {
 		return d + 1
 	}
 	return d
-}
-
-// civilDaysIn returns the number of days of month m of year y.
-func civilDaysIn(y int64, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// civilWeekday returns the weekday (0 is Sunday) of a day counted from
-// 1970-01-01, a Thursday.
-func civilWeekday(days int64) int {
-	return int(floorMod(days+4, 7))
-}
-
-// daysFromCivil returns the days from 1970-01-01 to the given date of the
-// proleptic Gregorian calendar (after Howard Hinnant's algorithm).
-func daysFromCivil(y int64, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	doy := int64((153*((m+9)%12)+2)/5 + d - 1)
-	return era*146097 + yoe*365 + yoe/4 - yoe/100 + doy - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z int64) (y int64, m, d int) {
-	z += 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = int(doy - (153*mp+2)/5 + 1)
-	m = int(mp+2)%12 + 1
-	y = yoe + era*400
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
-
-// floorDiv divides rounding towards minus infinity.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b < 0 {
-		q--
-	}
-	return q
-}
-
-// floorMod returns a modulo b, in [0, b).
-func floorMod(a, b int64) int64 {
-	return a - floorDiv(a, b)*b
 }

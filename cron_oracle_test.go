@@ -70,9 +70,10 @@ func (o *cronOracle) matchDay(y int, mon time.Month, d int) bool {
 	f := o.f
 	n := time.Date(y, mon+1, 0, 0, 0, 0, 0, time.UTC).Day()
 	wd := int(time.Date(y, mon, d, 0, 0, 0, 0, time.UTC).Weekday())
-	dom := cronBit(f.dom, d) || cronBit(f.domLast, n-d) || (f.domLastW && d == cronLastWeekday(y, mon, n))
+	dom := cronBit(f.dom, d) || cronBit(f.domLast, n-d)
 	for k := 1; k <= n; k++ {
 		dom = dom || cronBit(f.domNear, k) && cronNearestWeekday(y, mon, k, n) == d
+		dom = dom || cronBit(f.domLastNear, n-k) && cronNearestWeekday(y, mon, k, n) == d
 	}
 	dow := cronBit(f.dow, wd) || cronBit(f.dowNth, 8*wd+(d-1)/7+1) || cronBit(f.dowLast, wd) && d+7 > n
 	if f.domStar || f.dowStar {
@@ -95,13 +96,6 @@ func cronNearestWeekday(y int, mon time.Month, k, n int) int {
 			}
 		}
 	}
-}
-
-func cronLastWeekday(y int, mon time.Month, n int) int {
-	for !cronIsWeekday(y, mon, n) {
-		n--
-	}
-	return n
 }
 
 // fires applies the rules to the instant whose wall reading is w, given the
@@ -299,7 +293,7 @@ func randomCronExpr(r *rand.Rand) string {
 	fields := []string{
 		randomCronField(r, 0, 59, 4, 4),
 		randomCronField(r, 0, 23, 3, 2),
-		randomCronDayField(r, 1, 31, []string{"L", "L-2", "LW", "15W", "1W", "31W", "30W"}),
+		randomCronDayField(r, 1, 31, []string{"L", "L-2", "LW", "L-3W", "15W", "1W", "31W", "30W"}),
 		randomCronField(r, 1, 12, 8, 1),
 		randomCronDayField(r, 0, 7, []string{"5L", "0L", "1#1", "2#5", "sat#2", "FRI", "mon-fri"}),
 	}

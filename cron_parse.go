@@ -23,7 +23,7 @@ type cronFields struct {
 	dom            uint64 // bits 1-31
 	domLast        uint64 // bit k: the k-th day before the last ("L-k")
 	domNear        uint64 // bit d: the weekday nearest to day d ("dW")
-	domLastW       bool   // "LW"
+	domLastNear    uint64 // bit k: the weekday nearest to the k-th day before the last ("L-kW", "LW")
 	dow            uint64 // bits 0-6, 0 is Sunday
 	dowNth         uint64 // bit 8*wd+k: the k-th weekday wd ("wd#k")
 	dowLast        uint64 // bit wd: the last weekday wd ("wdL")
@@ -79,8 +79,10 @@ func parseCron(expr string) (*cron, error) {
 	case strings.HasPrefix(fields[0], "@"):
 		err = c.parseDescriptor(fields)
 	case len(fields) == 5:
+		c.unit = time.Minute
 		err = c.f.parse(append([]string{"0"}, fields...))
 	case len(fields) == 6:
+		c.unit = time.Second
 		err = c.f.parse(fields)
 	default:
 		err = fmt.Errorf("want 5 or 6 fields, got %d", len(fields))
@@ -134,6 +136,7 @@ func (c *cron) parseDescriptor(fields []string) error {
 	if !ok {
 		return fmt.Errorf("unknown descriptor %q", fields[0])
 	}
+	c.unit = time.Minute // the five-field form's
 	if len(fields) != 1 {
 		return fmt.Errorf("descriptor %q takes no fields, got %d", fields[0], len(fields)-1)
 	}
@@ -246,25 +249,44 @@ func parseCronRange(item string, fd cronField) (uint64, error) {
 			return 0, err
 		}
 		if hi = lo; isRange {
-			hi, err = fd.value(b)
+			hi, err = fd.rangeEnd(b, lo)
 		} else if hasStep {
 			hi = fd.top
 		}
 		if err != nil {
 			return 0, err
 		}
-		if lo > hi {
-			return 0, fmt.Errorf("range %q is reversed", rng)
-		}
+	}
+	return fd.span(lo, hi, step), nil
+}
+
+// rangeEnd parses the end of a range that starts at lo. In day-of-week,
+// "sun" there is 7, as cronie reads it, so "sat-sun" is Saturday and
+// Sunday, unless the range starts on Sunday too.
+func (fd cronField) rangeEnd(s string, lo int) (int, error) {
+	if fd.name == dowField.name && strings.EqualFold(s, "sun") && lo != 0 {
+		return 7, nil
+	}
+	return fd.value(s)
+}
+
+// span returns the values from lo to hi, every step-th. A range whose end
+// is below its start wraps around the end of the field, as in Quartz,
+// croniter and gronx: hours "22-2" are 22, 23, 0, 1 and 2, and days of the
+// week "fri-mon" are Friday to Monday. In day-of-week, 7 is Sunday.
+func (fd cronField) span(lo, hi, step int) uint64 {
+	size := fd.max - fd.min + 1
+	if fd.name == dowField.name {
+		size = 7
+	}
+	if hi < lo {
+		hi += size
 	}
 	var bits uint64
 	for v := lo; v <= hi; v += step {
-		bits |= 1 << v
+		bits |= 1 << (fd.min + (v-fd.min)%size)
 	}
-	if fd.name == dowField.name && bits&(1<<7) != 0 {
-		bits = bits&^(1<<7) | 1 // 7 is Sunday too
-	}
-	return bits, nil
+	return bits
 }
 
 // value parses a number or a name of the field.
@@ -287,7 +309,7 @@ func (fd cronField) value(s string) (int, error) {
 	return n, nil
 }
 
-// parseDom parses the day-of-month field with L, L-N, LW and NW.
+// parseDom parses the day-of-month field with L, L-N, LW, L-NW and NW.
 func (f *cronFields) parseDom(text string) error {
 	if text == "?" {
 		text = "*"
@@ -298,11 +320,17 @@ func (f *cronFields) parseDom(text string) error {
 		case up == "L":
 			f.domLast |= 1
 		case up == "LW":
-			f.domLastW = true
+			f.domLastNear |= 1
+		case strings.HasPrefix(up, "L-") && strings.HasSuffix(up, "W"):
+			k, err := lastOffset(item, item[2:len(item)-1])
+			if err != nil {
+				return err
+			}
+			f.domLastNear |= 1 << k
 		case strings.HasPrefix(up, "L-"):
-			k, ok := parseCronNumber(up[2:])
-			if !ok || k > 30 {
-				return fmt.Errorf("offset in %q is not in 0-30", item)
+			k, err := lastOffset(item, item[2:])
+			if err != nil {
+				return err
 			}
 			f.domLast |= 1 << k
 		case len(up) > 1 && strings.HasSuffix(up, "W"):
@@ -320,6 +348,15 @@ func (f *cronFields) parseDom(text string) error {
 		}
 	}
 	return nil
+}
+
+// lastOffset parses the N of "L-N" or "L-NW", the item.
+func lastOffset(item, text string) (int, error) {
+	k, ok := parseCronNumber(text)
+	if !ok || k > 30 {
+		return 0, fmt.Errorf("offset %q in %q is not a number in 0-30", text, item)
+	}
+	return k, nil
 }
 
 // parseDow parses the day-of-week field with NL and N#K.

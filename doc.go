@@ -37,10 +37,17 @@
 //	asyncio.gather(...)              Gather; AllSettled (return_exceptions)
 //	asyncio.as_completed(...)        AsCompleted (an iter.Seq)
 //	asyncio.wait(...)                Wait with FirstCompleted and friends
-//	asyncio.wait_for(aw, t)          Timeout, TimeoutOn
+//	asyncio.wait_for(aw, t)          Timeout(ctx, f, t), TimeoutOn
 //	asyncio.shield(aw)               Shield
 //	asyncio.TaskGroup                Group, Spawn
 //	CancelledError                   ErrCancelled (is context.Canceled)
+//
+// The combinators keep asyncio's rules where Go can: a cancelled [Gather]
+// or [AllSettled] settles as cancelled whatever its children return
+// (bpo-32684); a [Group] is single-use, so Spawn after Wait has returned
+// is refused, as TaskGroup.create_task on an exited group; and a
+// [Timeout] asked for inside a run runs on that run's clock, as wait_for
+// uses the running loop, so mock and real time never mix.
 //
 // # Futures
 //
@@ -72,6 +79,15 @@
 // and metrics) and github.com/periodic-go/periodic/prometheus (a
 // Prometheus collector) plug in through [WithHooks]; Hooks.RunContext puts
 // a run's span in its context, so the job's own spans are its children.
+//
+// Coming from robfig/cron or gocron: [MustCron] suits package-level
+// schedules, [NoResult] adapts a job that returns only an error, and
+// WithOverlap(OverlapSkip) or WithOverlap(OverlapQueue) replace
+// SkipIfStillRunning and DelayIfStillRunning. Cron ranges read "sat-sun"
+// with Sunday as 7, as cronie does, and wrap around ("fri-mon", "22-2"),
+// as Quartz does; an expression used as [Except]'s skip trigger stands
+// for whole minutes (seconds, with six fields), like Quartz's exclusion
+// calendars. The README has a table of equivalents.
 //
 // # Testing with a mock clock
 //
@@ -125,6 +141,7 @@
 // goroutine started with the go statement has no place of its own.
 //
 // See the examples for the seed scenario on a mock clock, RunNow and
-// Await, OnRun, overlap policies, cron, retries and the futures'
-// combinators.
+// Await, OnRun, overlap and misfire policies, cron and zones, retries with
+// a per-attempt timeout, hooks and logging, Shutdown with a deadline and
+// the futures' combinators; package periodictest has its own.
 package periodic

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 var (
 	// ErrInvalidState is returned by Result and Err on a pending future,
-	// and by Resolve and Reject on a promise that is already settled.
+	// by Resolve and Reject on a promise that is already settled, and by
+	// Spawn on a Group whose Wait has returned.
 	ErrInvalidState = errors.New("periodic: invalid state")
 
 	// ErrCancelled is the error of a cancelled future. It wraps
@@ -42,3 +44,25 @@ var (
 	// trigger, cron expression or argument. The message names the value.
 	ErrInvalid = errors.New("periodic: invalid argument")
 )
+
+// wrapf returns an error that wraps err and reads "periodic: " followed by
+// the formatted context and err's text, with err's own "periodic: "
+// prefix dropped, so that the package's name is read once: "periodic:
+// Schedule: scheduler closed", never "periodic: Schedule: periodic:
+// scheduler closed". errors.Is and errors.As see err through it.
+func wrapf(err error, format string, args ...any) error {
+	msg := "periodic: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "periodic: ")
+	return &wrapped{msg: msg, err: err}
+}
+
+// wrapped is the error of wrapf.
+type wrapped struct {
+	msg string
+	err error
+}
+
+// Error returns the message.
+func (w *wrapped) Error() string { return w.msg }
+
+// Unwrap returns the wrapped error.
+func (w *wrapped) Unwrap() error { return w.err }

@@ -52,25 +52,23 @@ func ExampleAnd() {
 	// Mon 10:30
 }
 
-// A trigger that fires every 15 minutes except at weekends. The weekend
-// trigger fires at every whole minute of Saturday and Sunday, so it meets
-// each quarter hour; Except compares instants exactly.
+// A trigger that fires every 90 seconds except at weekends. A cron
+// expression used as the skip trigger stands for the whole minutes it
+// names, as Quartz's exclusion calendars do: 00:01:30 on Saturday does
+// not run, though the expression fires at whole minutes only.
 func ExampleExcept() {
-	weekend, err := periodic.Cron("* * * * 0,6")
-	if err != nil {
-		panic(err)
-	}
-	t := periodic.Except(periodic.Every(15*time.Minute), weekend)
+	weekend := periodic.MustCron("* * * * sat-sun")
+	t := periodic.Except(periodic.Every(90*time.Second), weekend)
 	fmt.Println(t)
-	x := time.Date(2026, 3, 27, 23, 20, 0, 0, time.UTC) // a Friday
+	x := time.Date(2026, 3, 27, 23, 57, 0, 0, time.UTC) // a Friday
 	for range 4 {
 		x = t.Next(x)
-		fmt.Println(x.Format("Mon Jan 2 15:04"))
+		fmt.Println(x.Format("Mon Jan 2 15:04:05"))
 	}
 	// Output:
-	// except(every 15m0s, * * * * 0,6)
-	// Fri Mar 27 23:30
-	// Fri Mar 27 23:45
-	// Mon Mar 30 00:00
-	// Mon Mar 30 00:15
+	// except(every 1m30s, * * * * sat-sun)
+	// Fri Mar 27 23:58:30
+	// Mon Mar 30 00:00:00
+	// Mon Mar 30 00:01:30
+	// Mon Mar 30 00:03:00
 }

@@ -3,6 +3,7 @@ package periodic
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -45,8 +46,12 @@ type Future[T any] struct {
 	err       error
 	cbs       []*callback[T] // user callbacks not yet run
 	draining  bool           // a goroutine is running cbs
-	listeners []func()       // internal, run inline once settled
-	cancelReq bool
+	listeners []*listener    // internal, run inline once settled
+	cancelReq bool           // Cancel was called while pending
+	// cancelWins makes a requested cancel decide the outcome: once Cancel
+	// has been called, the future settles as cancelled whatever it is
+	// settled with (asyncio's gather). Set before the future is shared.
+	cancelWins bool
 
 	// cancel asks the producer to stop; nil for promise-like futures,
 	// which settle as cancelled at once instead.
@@ -192,6 +197,9 @@ func (f *Future[T]) settle(v T, err error) bool {
 		return false
 	}
 	switch {
+	case f.cancelReq && f.cancelWins:
+		f.err = ErrCancelled
+		f.state.Store(stateCancelled)
 	case err == nil:
 		f.val = v
 		f.state.Store(stateSucceeded)
@@ -211,7 +219,7 @@ func (f *Future[T]) settle(v T, err error) bool {
 	f.draining = start
 	f.mu.Unlock()
 	for _, l := range listeners {
-		l()
+		l.fn()
 	}
 	if start {
 		f.startDrain()
@@ -221,15 +229,31 @@ func (f *Future[T]) settle(v T, err error) bool {
 
 // listen runs fn inline once the future settles: now, if it has. It is for
 // the package's own quick, non-blocking reactions, never for user code.
-func (f *Future[T]) listen(fn func()) {
+// The returned stop removes fn if it has not run, so that a caller that
+// stops waiting (Wait, AsCompleted) leaves nothing behind on the future.
+func (f *Future[T]) listen(fn func()) (stop func()) {
+	l := &listener{fn: fn}
 	f.mu.Lock()
 	if f.state.Load() == statePending {
-		f.listeners = append(f.listeners, fn)
+		f.listeners = append(f.listeners, l)
 		f.mu.Unlock()
-		return
+		return func() { f.unlisten(l) }
 	}
 	f.mu.Unlock()
 	fn()
+	return func() {}
+}
+
+// listener is one registration of listen; its address identifies it.
+type listener struct{ fn func() }
+
+// unlisten removes l from the listeners of a pending future.
+func (f *Future[T]) unlisten(l *listener) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i := slices.Index(f.listeners, l); i >= 0 {
+		f.listeners = slices.Delete(f.listeners, i, i+1)
+	}
 }
 
 // startDrain starts the one goroutine that runs the pending callbacks.

@@ -10,7 +10,9 @@ import (
 // Group runs functions that belong together and waits for all of them,
 // like asyncio.TaskGroup. Spawn starts a function with a result and
 // returns its Future; Go starts one that only returns an error; Wait
-// blocks until every function has returned and reports their errors.
+// blocks until every function has returned and reports their errors. A
+// Group is single-use, as a TaskGroup that has exited: once Wait has
+// returned, Spawn and Go refuse to start anything.
 //
 // The first function to fail with an error that is not a cancellation
 // cancels the group's context (Context), so that its siblings stop; the
@@ -36,10 +38,11 @@ type Group struct {
 	bad    error // NewGroup's error, if its ctx was nil
 
 	// mu guards the fields below.
-	mu   sync.Mutex
-	n    int           // functions started and not returned
-	errs []error       // failures, in the order they happened
-	idle chan struct{} // made by Wait, closed when n drops to 0
+	mu     sync.Mutex
+	n      int           // functions started and not returned
+	errs   []error       // failures, in the order they happened
+	idle   chan struct{} // made by Wait, closed when n drops to 0
+	waited bool          // a Wait found nothing running and is returning: Spawn refuses
 }
 
 // NewGroup returns a group whose context is derived from ctx: cancelling
@@ -84,11 +87,14 @@ func (g *Group) Context() context.Context {
 }
 
 // Spawn starts fn in the group and returns its future, like
-// TaskGroup.create_task. It does not block. A nil g or fn gives a future
-// that has already failed with an error wrapping ErrInvalid; for a nil fn,
-// the error also counts as a failure of the group. After Wait has
-// returned, the group's context is cancelled, so fn starts with a
-// cancelled context; a later Wait waits for it again.
+// TaskGroup.create_task. It does not block. A group is single-use: once
+// a Wait has returned, Spawn refuses, as create_task does on a TaskGroup
+// that has exited; fn never runs and the future has already failed with
+// an error wrapping ErrInvalidState. Functions of the group may spawn
+// more while Wait blocks; Wait waits for those too. A nil g or fn gives a
+// future that has already failed with an error wrapping ErrInvalid. A
+// refusal and a nil fn also count as failures of the group, so that a
+// later Wait reports them.
 func Spawn[T any](g *Group, fn Func[T]) *Future[T] {
 	if g == nil {
 		return failed[T](errNilGroup("Spawn"))
@@ -102,18 +108,33 @@ func Spawn[T any](g *Group, fn Func[T]) *Future[T] {
 		g.finish(err, false)
 		return failed[T](err)
 	}
-	g.mu.Lock()
-	g.n++
-	g.mu.Unlock()
+	if err := g.start(); err != nil {
+		return failed[T](err)
+	}
 	f := Go(g.ctx, fn)
 	f.listen(func() { g.finish(f.Err(), true) })
 	return f
 }
 
+// start counts a function as started, or refuses it once a Wait has
+// returned: the refusal is recorded as a failure of the group.
+func (g *Group) start() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.waited {
+		err := fmt.Errorf("%w: Spawn on a Group whose Wait has returned: a Group is single-use", ErrInvalidState)
+		g.errs = append(g.errs, err)
+		return err
+	}
+	g.n++
+	return nil
+}
+
 // Go starts fn in the group, like errgroup.Group.Go: Spawn for a function
-// with no result. It does not block. A nil fn counts as a failure of the
-// group, with an error wrapping ErrInvalid; on a nil Group, Go does
-// nothing (Wait on it returns an error).
+// with no result. It does not block. A nil fn, or a call after Wait has
+// returned, counts as a failure of the group (an error wrapping
+// ErrInvalid or ErrInvalidState) and fn never runs; on a nil Group, Go
+// does nothing (Wait on it returns an error).
 func (g *Group) Go(fn func(ctx context.Context) error) {
 	if g == nil {
 		return
@@ -126,27 +147,20 @@ func (g *Group) Go(fn func(ctx context.Context) error) {
 }
 
 // Wait blocks until every function of the group has returned, even after
-// the parent context has ended, then cancels the group's context. It
-// returns the failures joined with errors.Join (the error itself when
-// there is one), or, when nothing failed, the parent context's Err (nil if
-// it has not ended). Inside a run of a scheduler the run counts as idle
-// while it waits. Several goroutines may call Wait. On a nil Group it
-// returns an error wrapping ErrInvalid.
+// the parent context has ended, then cancels the group's context and
+// closes the group to Spawn. It returns the failures joined with
+// errors.Join (the error itself when there is one), or, when nothing
+// failed, the parent context's Err (nil if it has not ended). Inside a run
+// of a scheduler the run counts as idle while it waits. Several goroutines
+// may call Wait, and Wait may be called again: it then returns at once,
+// with the failures recorded so far. On a nil Group it returns an error
+// wrapping ErrInvalid.
 func (g *Group) Wait() error {
 	if g == nil {
 		return errNilGroup("Wait")
 	}
 	g.init()
-	g.mu.Lock()
-	var ch chan struct{}
-	if g.n > 0 {
-		if g.idle == nil {
-			g.idle = make(chan struct{})
-		}
-		ch = g.idle
-	}
-	g.mu.Unlock()
-	if ch != nil {
+	for ch := g.joined(); ch != nil; ch = g.joined() {
 		_ = waitFor(context.WithoutCancel(g.parent), ch)
 	}
 	g.cancel(context.Canceled)
@@ -160,6 +174,21 @@ func (g *Group) Wait() error {
 		return errs[0]
 	}
 	return errors.Join(errs...)
+}
+
+// joined closes the group to Spawn and returns nil when no function is
+// running, or else a channel closed when the count next drops to zero.
+func (g *Group) joined() chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n == 0 {
+		g.waited = true
+		return nil
+	}
+	if g.idle == nil {
+		g.idle = make(chan struct{})
+	}
+	return g.idle
 }
 
 // finish records the end of a function, with its error, and whether it

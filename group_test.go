@@ -3,6 +3,7 @@ package periodic_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,10 +183,59 @@ func sleepIn(g *periodic.Group, e *env, sec int, sleep func(context.Context, tim
 	})
 }
 
+// TestGroupSpawnAfterWait checks that a group is single-use, as asyncio's
+// TaskGroup: after Wait has returned, Spawn and Go refuse, the function
+// never runs, and the refusal is a failure that the next Wait reports.
 func TestGroupSpawnAfterWait(t *testing.T) {
-	g := periodic.NewGroup(context.Background())
-	require.NoError(t, g.Wait())
-	f := periodic.Spawn(g, func(ctx context.Context) (int, error) { return 0, ctx.Err() })
-	require.NoError(t, g.Wait(), "a cancellation is not a failure")
-	requireCancelled(t, f)
+	for _, tc := range []struct {
+		name  string
+		spawn func(g *periodic.Group, ran *atomic.Bool) *periodic.Future[int]
+	}{
+		{"Spawn", func(g *periodic.Group, ran *atomic.Bool) *periodic.Future[int] {
+			return periodic.Spawn(g, func(context.Context) (int, error) { ran.Store(true); return 1, nil })
+		}},
+		{"Go", func(g *periodic.Group, ran *atomic.Bool) *periodic.Future[int] {
+			g.Go(func(context.Context) error { ran.Store(true); return nil })
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := periodic.NewGroup(context.Background())
+			_, err := periodic.Spawn(g, func(context.Context) (int, error) { return 1, nil }).Await(context.Background())
+			require.NoError(t, err)
+			require.NoError(t, g.Wait())
+			var ran atomic.Bool
+			f := tc.spawn(g, &ran)
+			if f != nil {
+				requireFailed(t, f, periodic.ErrInvalidState)
+				require.ErrorContains(t, f.Err(), "periodic: invalid state: Spawn on a Group whose Wait has returned")
+			}
+			err = g.Wait()
+			require.ErrorIs(t, err, periodic.ErrInvalidState)
+			require.False(t, ran.Load(), "the function never runs")
+		})
+	}
+}
+
+// TestGroupSpawnWhileWaiting checks that a function of the group may
+// spawn a sibling while Wait blocks, and that Wait waits for it.
+func TestGroupSpawnWhileWaiting(t *testing.T) {
+	lines := inRun(t, 10*time.Second, func(ctx context.Context, e *env) error {
+		g := periodic.NewGroup(ctx)
+		g.Go(func(ctx context.Context) error {
+			if err := periodic.Sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			g.Go(func(ctx context.Context) error {
+				err := periodic.Sleep(ctx, 2*time.Second)
+				e.printf("child: %v", err)
+				return err
+			})
+			return nil
+		})
+		err := g.Wait()
+		e.printf("wait: %v", err)
+		return err
+	})
+	require.Equal(t, []string{"  3s child: <nil>", "  3s wait: <nil>"}, lines)
 }

@@ -91,7 +91,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("periodic: Schedule: %w", ErrClosed)
+		return nil, wrapf(ErrClosed, "Schedule")
 	}
 	if err := s.claimNameLocked(j.name, j); err != nil {
 		s.mu.Unlock()
@@ -285,7 +285,7 @@ func (j *Job[T]) RunNow() *Future[T] {
 	if s.closing || j.state == jobRemoved {
 		s.mu.Unlock()
 		j.l()
-		return failed[T](fmt.Errorf("periodic: job %q: RunNow: %w", j.name, ErrClosed))
+		return failed[T](wrapf(ErrClosed, "job %q: RunNow", j.name))
 	}
 	r := newRun(j, s.Now(), false)
 	ok := s.admitLocked(r)
@@ -312,7 +312,7 @@ func (j *Job[T]) Remove() {
 	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
 	s.mu.Unlock()
 	for _, r := range waiting {
-		r.refuse(fmt.Errorf("periodic: job %q removed: %w", j.name, ErrClosed))
+		r.refuse(wrapf(ErrClosed, "job %q removed", j.name))
 	}
 }
 

@@ -39,8 +39,8 @@ type Lease interface {
 // as it is when another replica won, else wrapped in ErrStore too.
 func claimErr(job string, tick time.Time, err error) error {
 	at := tick.Format(time.RFC3339Nano)
-	if errors.Is(err, ErrClaimed) {
-		return fmt.Errorf("periodic: job %q tick %s: %w", job, at, err)
+	if !errors.Is(err, ErrClaimed) {
+		err = fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	return fmt.Errorf("periodic: job %q tick %s: %w: %w", job, at, ErrStore, err)
+	return wrapf(err, "job %q tick %s", job, at)
 }

@@ -124,8 +124,8 @@ var sameInstantCases = []struct {
 		once(t, s, func(ctx context.Context) (int, error) {
 			hour := func(ctx context.Context) (int, error) { return 0, periodic.Sleep(ctx, time.Hour) }
 			p, q := periodic.Go(ctx, hour), periodic.Go(ctx, hour)
-			tq := periodic.Timeout(q, time.Second)
-			tp := periodic.Timeout(p, time.Second)
+			tq := periodic.Timeout(ctx, q, time.Second)
+			tp := periodic.Timeout(ctx, p, time.Second)
 			names := map[*periodic.Future[int]]string{tp: "p", tq: "q"}
 			for f := range periodic.AsCompleted(ctx, tq, tp) {
 				log.add("%s", names[f])

@@ -1,6 +1,7 @@
 package periodic
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -21,7 +22,12 @@ import (
 // while it waits to retry, its error wraps both the last failure and the
 // context's error, so a cancelled run still settles as cancelled and a
 // timed-out one fails with context.DeadlineExceeded. WithTimeout bounds
-// the whole run, all attempts and waits included.
+// the whole run, all attempts and waits included; AttemptTimeout bounds
+// each attempt on its own, on the scheduler's clock: an attempt that
+// overruns it is cancelled, awaited, and counts as failed with an error
+// wrapping context.DeadlineExceeded, which is retried like any other
+// failure. With AttemptTimeout, each attempt runs on a helper goroutine
+// of the run (as with Go), and the run waits for it to return.
 //
 // The run stays in flight while it retries, so retries never break the
 // job's Overlap policy nor WithMaxConcurrency: OverlapSkip skips a tick
@@ -32,6 +38,8 @@ type Retry struct {
 	Max        time.Duration // the longest wait, at least Initial; 0 means no cap
 	Multiplier float64       // growth per retry, at least 1; 0 means 2
 	Jitter     float64       // the random share of each wait, in [0, 1]
+
+	AttemptTimeout time.Duration // bounds each attempt; 0 means no bound
 }
 
 // WithRetry retries failed runs as r says. A bad field is reported by
@@ -64,6 +72,8 @@ func (r Retry) check() error {
 		return fmt.Errorf("WithRetry: Multiplier %v: must be at least 1", r.Multiplier)
 	case !(r.Jitter >= 0 && r.Jitter <= 1):
 		return fmt.Errorf("WithRetry: Jitter %v: must be within [0, 1]", r.Jitter)
+	case r.AttemptTimeout < 0:
+		return fmt.Errorf("WithRetry: AttemptTimeout %v: must not be negative", r.AttemptTimeout)
 	}
 	return nil
 }
@@ -93,7 +103,7 @@ func durationOf(f float64) time.Duration {
 func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 	for n := 1; ; n++ {
 		r.attempt.Store(int32(n))
-		v, err := call(r, fn)
+		v, err := attempt(r, p, fn)
 		if err == nil || p == nil || n > p.Retries || r.Err() != nil || asPanic(err) != nil {
 			return v, err
 		}
@@ -102,6 +112,17 @@ func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 			return v, fmt.Errorf("%w; retry abandoned: %w", err, serr)
 		}
 	}
+}
+
+// attempt calls fn once in r's context, bounded by p's AttemptTimeout if
+// it has one: fn then runs as a Go helper of the run under Timeout on the
+// scheduler's clock, and the run waits for the helper to return even once
+// cancelled, so that the run ends after every goroutine of it.
+func attempt[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
+	if p == nil || p.AttemptTimeout <= 0 {
+		return call(r, fn)
+	}
+	return Timeout(r, Go(r, fn), p.AttemptTimeout).Await(context.WithoutCancel(r))
 }
 
 // retried counts and reports attempt n's failure, which will be retried.

@@ -3,7 +3,6 @@ package periodic
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -47,7 +46,7 @@ func (r *run[T]) timeoutErr(err error) error {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		err = context.DeadlineExceeded // never settle a timed-out run as cancelled
 	}
-	return fmt.Errorf("periodic: job %q: run timed out after %v: %w", r.job.name, r.job.cfg.timeout, err)
+	return wrapf(err, "job %q: run timed out after %v", r.job.name, r.job.cfg.timeout)
 }
 
 // afterFuncs are the callbacks that contexts derived from a run register

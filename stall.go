@@ -11,14 +11,15 @@ import (
 
 // awaitRuns is Shutdown's wait for the goroutines of the scheduler. If ctx
 // ends first, it cancels the runs, waits for them, and returns ctx.Err().
-// On a scheduler that periodictest drives it also releases the deadlines
+// On a scheduler that periodictest drives, with a ctx that can never end
+// (context.Background()), it also releases the deadlines
 // due at the clock's current time, as WaitIdle does, and when the runs
 // left wait only for later deadlines of the clock, which nothing will
 // move, it cancels them, waits for them, and returns an error wrapping
 // ErrStalled that names them.
 func (s *Scheduler) awaitRuns(ctx context.Context) error {
 	for {
-		if ctx.Err() == nil && s.isDriven() {
+		if ctx.Done() == nil && s.isDriven() { // a ctx that ends bounds the wait itself
 			if err := s.WaitIdle(ctx); err == nil {
 				if err := s.stalled(); err != nil {
 					s.cancelRuns()

@@ -17,23 +17,42 @@ import (
 // outcome wins. f settling first stops the timer. Cancel on the returned
 // future cancels f, and the returned future then settles as f does.
 //
-// The timer runs on the clock of the scheduler f belongs to (a run's
-// future, a Go future started in a run, or a combinator of those), so
-// periodictest fires it at exactly d; for any other future it runs on the
-// real clock. Use TimeoutOn to name the clock. A d of zero expires at
-// once: f is cancelled right away unless it has already settled. Timeout
-// does not block. A nil f or a negative d gives a future that has already
-// failed with an error wrapping ErrInvalid.
-func Timeout[T any](f *Future[T], d time.Duration) *Future[T] {
-	if f == nil {
+// ctx says who asks, as the running loop does for asyncio.wait_for: the
+// timer runs on the clock of the scheduler whose run ctx belongs to, even
+// for a future of no scheduler (a Promise's, or Go's outside a run), so
+// that periodictest fires it at exactly d of virtual time. Outside a run
+// it runs on the clock of the scheduler f belongs to (a run's future, a Go
+// future started in a run, or a combinator of those), and for any other
+// future on the real clock. Mock and real time thus never mix: a timeout
+// asked for in a run is on that run's clock. The end of ctx does not
+// cancel f; bound the wait with Await's context. Use TimeoutOn to name
+// the clock.
+//
+// A d of zero expires at once: f is cancelled right away unless it has
+// already settled. Timeout does not block. A nil ctx or f or a negative d
+// gives a future that has already failed with an error wrapping
+// ErrInvalid.
+func Timeout[T any](ctx context.Context, f *Future[T], d time.Duration) *Future[T] {
+	switch {
+	case ctx == nil:
+		return failed[T](fmt.Errorf("%w: Timeout: nil context", ErrInvalid))
+	case f == nil:
 		return failed[T](fmt.Errorf("%w: Timeout: future is nil", ErrInvalid))
 	}
-	after := realAfter
-	if s := f.owner; s != nil {
-		at := place{by: f.origin} // child zero of f's task: before its own deadlines
-		after = func(d time.Duration, fn func()) func() bool { return s.afterFunc(at, d, fn) }
+	s := schedulerOf(ctx)
+	if s == nil {
+		s = f.owner
 	}
-	return timeoutWith("Timeout", f, d, after)
+	if s == nil {
+		return timeoutWith("Timeout", f, d, nil, realAfter)
+	}
+	at := place{by: f.origin} // child zero of f's task: before its own deadlines
+	if f.origin == nil {
+		if o := originOf(ctx); o != nil {
+			at = place{o, o.next()} // a future of no task: in the asker's program order
+		}
+	}
+	return timeoutWith("Timeout", f, d, s, func(d time.Duration, fn func()) func() bool { return s.afterFunc(at, d, fn) })
 }
 
 // TimeoutOn is Timeout with its timer on the clock c, for a future of no
@@ -47,7 +66,7 @@ func TimeoutOn[T any](c clock.Clock, f *Future[T], d time.Duration) *Future[T] {
 	case f == nil:
 		return failed[T](fmt.Errorf("%w: TimeoutOn: future is nil", ErrInvalid))
 	}
-	return timeoutWith("TimeoutOn", f, d, func(d time.Duration, fn func()) func() bool {
+	return timeoutWith("TimeoutOn", f, d, f.owner, func(d time.Duration, fn func()) func() bool {
 		return c.AfterFunc(d, fn).Stop
 	})
 }
@@ -58,13 +77,14 @@ type afterFn func(d time.Duration, fn func()) (stop func() bool)
 // realAfter is an afterFn on the real clock.
 func realAfter(d time.Duration, fn func()) func() bool { return clock.New().AfterFunc(d, fn).Stop }
 
-// timeoutWith is Timeout with its timer from after.
-func timeoutWith[T any](name string, f *Future[T], d time.Duration, after afterFn) *Future[T] {
+// timeoutWith is Timeout with its timer from after; the returned future
+// belongs to owner.
+func timeoutWith[T any](name string, f *Future[T], d time.Duration, owner *Scheduler, after afterFn) *Future[T] {
 	if d < 0 {
 		return failed[T](fmt.Errorf("%w: %s(%v): the duration is negative", ErrInvalid, name, d))
 	}
 	t := &timeout[T]{f: f, d: d}
-	t.out = &Future[T]{owner: f.owner, origin: f.origin, cancel: cancelFunc(t.cancel)}
+	t.out = &Future[T]{owner: owner, origin: f.origin, cancel: cancelFunc(t.cancel)}
 	if d == 0 {
 		t.expire()
 	} else {

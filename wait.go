@@ -55,10 +55,12 @@ func Wait[T any](ctx context.Context, mode WaitMode, fs ...*Future[T]) (done, pe
 	}
 	if len(fs) > 0 {
 		w := &waiting{mode: mode, left: len(fs), ch: make(chan struct{})}
-		for _, f := range fs {
-			f.listen(func() { w.settled(f.state.Load() == stateFailed) })
+		stops := make([]func(), len(fs))
+		for i, f := range fs {
+			stops[i] = f.listen(func() { w.settled(f.state.Load() == stateFailed) })
 		}
 		err = waitFor(ctx, w.ch)
+		stopAll(stops)
 	}
 	for _, f := range fs {
 		if f.state.Load() == statePending {
@@ -129,15 +131,26 @@ func AsCompleted[T any](ctx context.Context, fs ...*Future[T]) iter.Seq[*Future[
 			return
 		}
 		q := &completions[T]{}
-		for _, f := range fs {
-			f.listen(func() { q.push(f) })
+		stops := make([]func(), len(fs))
+		for i, f := range fs {
+			stops[i] = f.listen(func() { q.push(f) })
 		}
+		defer stopAll(stops)
 		for range fs {
 			f, err := q.pop(ctx)
 			if err != nil || !yield(f) {
 				return
 			}
 		}
+	}
+}
+
+// stopAll removes the listeners that listen registered, once the caller
+// has stopped waiting, so that no call leaves one behind on a future that
+// is still pending.
+func stopAll(stops []func()) {
+	for _, stop := range stops {
+		stop()
 	}
 }
 

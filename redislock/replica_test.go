@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,6 +72,16 @@ func newFleet(t *testing.T, addr string, start time.Time, opts ...Option) *fleet
 	return f
 }
 
+// testLog writes log lines to the test's log: t.Output for Go 1.24, the
+// lowest version the module needs.
+type testLog struct{ t *testing.T }
+
+// Write logs p, one call per line the handler writes.
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
 // start starts a replica whose clock is skew ahead of true time.
 func (f *fleet) start(skew time.Duration, lockerOpts ...Option) *replica {
 	t := f.t
@@ -79,7 +90,7 @@ func (f *fleet) start(skew time.Duration, lockerOpts ...Option) *replica {
 	r.clock.Set(f.now.Add(skew))
 	opts := append([]Option{WithClock(r.clock)}, f.opts...)
 	r.locker = newLocker(t, r.client, f.ns, append(opts, lockerOpts...)...)
-	logger := slog.New(slog.NewTextHandler(t.Output(), nil)) // shown on failure or with -v
+	logger := slog.New(slog.NewTextHandler(testLog{t}, nil)) // shown on failure or with -v
 	r.s = periodic.New(periodic.WithClock(r.clock), periodic.WithLocker(r.locker), periodic.WithLogger(logger))
 	job, err := periodic.Schedule(r.s, periodic.Every(interval), f.jobFunc(r), periodic.WithName(jobName))
 	require.NoError(t, err)

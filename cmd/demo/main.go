@@ -141,38 +141,41 @@ type stats struct {
 	runs, done, now, peak int
 }
 
-// job returns the seed's run_job.
+// job returns the seed's run_job. Each run gets a number, in the order
+// the runs start, which its start and finish lines both show, so that
+// overlapping runs pair up: "run #3 started" ... "run #3 finished".
 func (st *stats) job(o options) periodic.Func[time.Duration] {
 	return func(ctx context.Context) (time.Duration, error) {
 		d := o.min + time.Duration(rand.Int64N(int64(o.max-o.min)/int64(time.Second)+1))*time.Second
-		st.begin("sleep for %v", d)
+		n := st.begin(d)
 		err := periodic.Sleep(ctx, d)
 		if errors.Is(err, context.Canceled) {
-			st.end("cancelled (%v)", d)
+			st.end(n, "cancelled after less than %v", d)
 			return 0, err
 		}
-		st.end("finished (%v)", d)
+		st.end(n, "finished after %v", d)
 		return d, nil
 	}
 }
 
-// begin counts a start and prints it.
-func (st *stats) begin(format string, args ...any) {
+// begin counts a start, prints it and returns the run's number.
+func (st *stats) begin(d time.Duration) int {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.runs++
 	st.now++
 	st.peak = max(st.peak, st.now)
-	fmt.Fprintf(st.out, "%s %s\n", stamp(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(st.out, "%s run #%d started: sleep for %v (%d running)\n", stamp(), st.runs, d, st.now)
+	return st.runs
 }
 
-// end counts a finish and prints it.
-func (st *stats) end(format string, args ...any) {
+// end counts the finish of run n and prints it.
+func (st *stats) end(n int, format string, args ...any) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.now--
 	st.done++
-	fmt.Fprintf(st.out, "%s %s\n", stamp(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(st.out, "%s run #%d %s (%d running)\n", stamp(), n, fmt.Sprintf(format, args...), st.now)
 }
 
 // running returns the runs in flight.
