@@ -313,6 +313,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{dashboard.WithRuns(-1, 1, 1), "dashboard: WithRuns(-1, 1, 1): need next >= 0, last >= 0, keep >= last"},
 		{dashboard.WithRefresh(-time.Second, 0), "dashboard: WithRefresh(-1s, 0s): must not be negative"},
 		{dashboard.WithLogger(nil), "dashboard: WithLogger(nil): need a logger"},
+		{dashboard.WithHosts(), "dashboard: WithHosts(): need at least one host name"},
+		{dashboard.WithHosts("localhost", ""), `dashboard: WithHosts(""): want a host name or IP address without port or brackets`},
+		{dashboard.WithHosts("localhost:8080"), `dashboard: WithHosts("localhost:8080"): want a host name or IP address without port or brackets`},
+		{dashboard.WithHosts("[::1]"), `dashboard: WithHosts("[::1]"): want a host name or IP address without port or brackets`},
 		{nil, "dashboard: New: nil Option"},
 	} {
 		_, err := dashboard.New(s, tc.opt)
