@@ -412,3 +412,15 @@ func TestSkippedTicksShow(t *testing.T) {
 	require.Contains(t, page, `<title>skipped tick 12:00:10</title>`)
 	require.Equal(t, 1, strings.Count(page, `<rect class="run `))
 }
+
+func TestFailedCounterMarkedOnlyWhenNotZero(t *testing.T) {
+	e := newEnv(t)
+	e.seed("run_job")
+	e.failing("sync", "refused", periodic.StartImmediately())
+	e.open()
+	e.advance(15 * time.Second)
+	srv := serve(t, e.h)
+	_, page := get(t, srv.URL+"/")
+	require.Contains(t, page, `<dd class="stat-failed">0</dd>`)     // run_job
+	require.Contains(t, page, `<dd class="stat-failed bad">1</dd>`) // sync
+}
