@@ -6,8 +6,9 @@
 // It uses the standard library only. The page updates itself through
 // server-sent events; it is read-only unless New is given an authorization
 // function, and then pause, resume and run-now are POST requests checked
-// against cross-origin use (see WithAuthorize). Every value is escaped by
-// html/template, so job names and error texts may be anything.
+// against cross-origin use (see WithAuthorize, and WithHosts against DNS
+// rebinding). Every value is escaped by html/template, so job names and
+// error texts may be anything.
 //
 // A Handler mounts under any prefix, because its links are relative. It
 // takes the paths http.StripPrefix leaves with or without their leading
@@ -139,7 +140,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Close ends the event streams being served, waits for their handlers to
 // return and stops watching the scheduler; later streams are refused. The
-// page and the API keep working. Close is idempotent.
+// page and the API keep working. Close is idempotent and safe for use by
+// several goroutines. http.Server.Shutdown waits for the streams, which
+// never end by themselves, so call Close before it or register it with
+// srv.RegisterOnShutdown(func() { _ = h.Close() }).
 func (h *Handler) Close() error {
 	h.mu.Lock()
 	if !h.closed {
