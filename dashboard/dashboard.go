@@ -6,27 +6,38 @@
 // It uses the standard library only. The page updates itself through
 // server-sent events; it is read-only unless New is given an authorization
 // function, and then pause, resume and run-now are POST requests checked
-// against cross-origin use (see WithAuthorize). Every value is escaped by
-// html/template, so job names and error texts may be anything.
+// against cross-origin use (see WithAuthorize, and WithHosts against DNS
+// rebinding). Every value is escaped by html/template, so job names and
+// error texts may be anything.
 //
-// A Handler mounts under any prefix, because its links are relative:
+// A Handler mounts under any prefix, because its links are relative. It
+// takes the paths http.StripPrefix leaves with or without their leading
+// slash, as http.FileServer does, so both forms work:
 //
 //	h, err := dashboard.New(s)
 //	mux.Handle("/ops/scheduler/", http.StripPrefix("/ops/scheduler", h))
+//	// or: mux.Handle("/ops/scheduler/", http.StripPrefix("/ops/scheduler/", h))
 //
 // Routes, relative to the mount point: GET / (the page), GET events (the
-// page's event stream), GET api/jobs and GET api/jobs/{name} (JSON, see
-// Snapshot), GET api/events (a Snapshot in each event "snapshot", live),
-// POST api/jobs/{name}/pause, .../resume and .../run.
+// page's event stream), GET api/jobs (JSON, see Snapshot), GET
+// api/job?name=NAME (one job, see JobView), GET api/events (a Snapshot in
+// each event "snapshot", live), POST api/job/pause?name=NAME,
+// .../resume?name=NAME and .../run?name=NAME. A job is named in the query
+// so that every name can be addressed, "." and ".." and names with "/" or
+// "%" included (a path segment "." or ".." is removed by browsers).
+//
+// The event streams are requests that do not end: http.Server.Shutdown
+// waits for them, so it blocks until Close is called. Call Close first, or
+// let Shutdown call it:
+//
+//	srv.RegisterOnShutdown(func() { _ = h.Close() })
 package dashboard
 
 import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -43,7 +54,6 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"seconds": func(s float64) string { return seconds(time.Duration(s * float64(time.Second))) },
 	"until":   until,
 	"day":     day,
-	"path":    url.PathEscape,
 }).ParseFS(assets, "assets/*.html"))
 
 // Handler is the dashboard of one scheduler; New returns it. It is an
@@ -91,26 +101,38 @@ func New(s *periodic.Scheduler, opts ...Option) (*Handler, error) {
 	return h, nil
 }
 
-// routes builds the mux.
+// routes builds the mux. It has no pattern ending in a slash but "/", so
+// it never redirects a path to add one: such a redirect would be absolute
+// and leave the mount point.
 func (h *Handler) routes() {
-	static, _ := fs.Sub(assets, "assets") // cannot fail: the directory is embedded
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /{$}", h.servePage)
 	h.mux.HandleFunc("GET /events", h.servePageEvents)
 	h.mux.HandleFunc("GET /api/events", h.serveJSONEvents)
 	h.mux.HandleFunc("GET /api/jobs", h.serveJobs)
-	h.mux.HandleFunc("GET /api/jobs/{name}", h.serveJob)
-	h.mux.HandleFunc("POST /api/jobs/{name}/{action}", h.serveAction)
-	h.mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(static)))
+	h.mux.HandleFunc("GET /api/job", h.serveJob)
+	h.mux.HandleFunc("POST /api/job/{action}", h.serveAction)
+	for _, name := range []string{"app.js", "style.css"} {
+		h.mux.HandleFunc("GET /assets/"+name, func(w http.ResponseWriter, r *http.Request) {
+			http.ServeFileFS(w, r, assets, "assets/"+name)
+		})
+	}
 }
 
 // ServeHTTP serves the dashboard. A request for the mount point without
-// its trailing slash is redirected to it, so relative links resolve.
+// its trailing slash is redirected to it, so relative links resolve; a
+// path that is not clean ("a//b", "a/../b") is not found, rather than
+// redirected outside the mount point. With WithHosts, a request for
+// another host is refused.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	if r.URL.Path == "" {
-		redirectToDir(w, r)
+	if !h.hostAllowed(r.Host) {
+		writeError(w, http.StatusForbidden, "host "+quote(r.Host)+" not allowed (see WithHosts)")
+		return
+	}
+	r, ok := mounted(w, r)
+	if !ok {
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -118,7 +140,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Close ends the event streams being served, waits for their handlers to
 // return and stops watching the scheduler; later streams are refused. The
-// page and the API keep working. Close is idempotent.
+// page and the API keep working. Close is idempotent and safe for use by
+// several goroutines. http.Server.Shutdown waits for the streams, which
+// never end by themselves, so call Close before it or register it with
+// srv.RegisterOnShutdown(func() { _ = h.Close() }).
 func (h *Handler) Close() error {
 	h.mu.Lock()
 	if !h.closed {

@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -59,11 +60,11 @@ func TestJSONShape(t *testing.T) {
 		require.Equal(t, "succeeded", r.Outcome)
 	}
 
-	resp, body = get(t, srv.URL+"/api/jobs/run_job")
+	resp, body = get(t, srv.URL+"/api/job?name=run_job")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, j, decode[dashboard.JobView](t, body))
 
-	resp, body = get(t, srv.URL+"/api/jobs/nope")
+	resp, body = get(t, srv.URL+"/api/job?name=nope")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	require.Equal(t, map[string]string{"error": `dashboard: no job named "nope"`}, decode[map[string]string](t, body))
 }
@@ -82,7 +83,7 @@ func TestEveryValueIsEscaped(t *testing.T) {
 	}
 	require.Contains(t, page, `<h2>&lt;script&gt;alert(1)&lt;/script&gt;</h2>`)
 	require.Contains(t, page, `data-job="&lt;script&gt;alert(1)&lt;/script&gt;"`)
-	require.Contains(t, page, `action="api/jobs/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/resume"`)
+	require.Contains(t, page, `action="api/job/resume?name=%3cscript%3ealert%281%29%3c%2fscript%3e"`)
 	require.Contains(t, page, `paused after a failure: <code>&lt;img src=x onerror=alert(2)&gt; &amp; &#34;quotes&#34;</code>`)
 	require.Contains(t, page, `<title>failed, started 12:00:00, tick 12:00:00, took 0s, &lt;img src=x`) // in the SVG
 
@@ -93,8 +94,7 @@ func TestEveryValueIsEscaped(t *testing.T) {
 	require.Equal(t, msg, snap.Jobs[0].PauseReason)
 	require.Equal(t, msg, snap.Jobs[0].LastRuns[0].Error)
 
-	// A name with a slash and a question mark is one path segment.
-	resp, _ := post(t, srv.URL+"/api/jobs/"+url.PathEscape(name)+"/resume")
+	resp, _ := post(t, srv.URL+"/api/job/resume?name="+url.QueryEscape(name))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
@@ -110,25 +110,25 @@ func TestWrites(t *testing.T) {
 		paused  bool
 		errText string
 	}{
-		{name: "read-only by default", method: "POST", path: "/api/jobs/run_job/pause",
+		{name: "read-only by default", method: "POST", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret"}, code: 403, errText: "dashboard: the dashboard is read-only"},
 		{name: "refused by the authorization function", opts: []dashboard.Option{allow}, method: "POST",
-			path: "/api/jobs/run_job/pause", headers: []string{"X-Token: guess"}, code: 403, errText: "dashboard: not authorized"},
-		{name: "cross-site browser request", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/run_job/pause",
+			path: "/api/job/pause?name=run_job", headers: []string{"X-Token: guess"}, code: 403, errText: "dashboard: not authorized"},
+		{name: "cross-site browser request", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret", "Sec-Fetch-Site: cross-site"}, code: 403, errText: "dashboard: cross-origin request refused"},
-		{name: "same-site but other origin", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/run_job/pause",
+		{name: "same-site but other origin", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret", "Sec-Fetch-Site: same-site"}, code: 403, errText: "dashboard: cross-origin request refused"},
-		{name: "foreign Origin, older browser", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/run_job/pause",
+		{name: "foreign Origin, older browser", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret", "Origin: https://evil.example"}, code: 403, errText: "dashboard: cross-origin request refused"},
-		{name: "GET on a write endpoint", opts: []dashboard.Option{allow}, method: "GET", path: "/api/jobs/run_job/pause",
+		{name: "GET on a write endpoint", opts: []dashboard.Option{allow}, method: "GET", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret"}, code: 405},
-		{name: "unknown action", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/run_job/delete",
+		{name: "unknown action", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/delete?name=run_job",
 			headers: []string{"X-Token: secret"}, code: 404, errText: `dashboard: no action "delete"; want pause, resume or run`},
-		{name: "unknown job", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/other/pause",
+		{name: "unknown job", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/pause?name=other",
 			headers: []string{"X-Token: secret"}, code: 404, errText: `dashboard: no job named "other"`},
-		{name: "authorized, same origin", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/run_job/pause",
+		{name: "authorized, same origin", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret", "Sec-Fetch-Site: same-origin"}, code: 200, paused: true},
-		{name: "authorized, no browser headers", opts: []dashboard.Option{allow}, method: "POST", path: "/api/jobs/run_job/pause",
+		{name: "authorized, no browser headers", opts: []dashboard.Option{allow}, method: "POST", path: "/api/job/pause?name=run_job",
 			headers: []string{"X-Token: secret"}, code: 200, paused: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,19 +165,19 @@ func TestActionsPauseResumeAndRun(t *testing.T) {
 	e.open(dashboard.WithAuthorize(func(*http.Request) bool { return true }))
 	e.advance(5 * time.Second)
 	srv := serve(t, e.h)
-	api := srv.URL + "/api/jobs/run_job/"
+	api := srv.URL + "/api/job/"
 
-	resp, body := post(t, api+"pause")
+	resp, body := post(t, api+"pause?name=run_job")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.True(t, decode[dashboard.JobView](t, body).Paused)
 	require.True(t, job.Paused())
 
-	resp, _ = post(t, api+"resume", "Accept: text/html,application/xhtml+xml") // a form post from the page
+	resp, _ = post(t, api+"resume?name=run_job", "Accept: text/html,application/xhtml+xml") // a form post from the page
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	require.Equal(t, "../../../", resp.Header.Get("Location"))
+	require.Equal(t, "../../", resp.Header.Get("Location"))
 	require.False(t, job.Paused())
 
-	resp, _ = post(t, api+"run")
+	resp, _ = post(t, api+"run?name=run_job")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	e.advance(0)
 	require.Equal(t, 2, job.Stats().InFlight) // the tick of 0 s (12 s long) and the RunNow
@@ -189,7 +189,7 @@ func TestAuthorizePanicDenies(t *testing.T) {
 	e.open(dashboard.WithAuthorize(func(*http.Request) bool { panic("boom") }), dashboard.WithLogger(discardLogger()))
 	e.advance(0)
 	srv := serve(t, e.h)
-	resp, _ := post(t, srv.URL+"/api/jobs/run_job/pause")
+	resp, _ := post(t, srv.URL+"/api/job/pause?name=run_job")
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	require.False(t, job.Paused())
 	_, page := get(t, srv.URL+"/")
@@ -210,54 +210,94 @@ func TestReadOnlyPageHasNoButtons(t *testing.T) {
 }
 
 func TestMountsUnderAPrefix(t *testing.T) {
-	e := newEnv(t)
-	e.seed("nightly/report")
-	e.open(dashboard.WithAuthorize(func(*http.Request) bool { return true }))
-	e.advance(time.Second)
-	mux := http.NewServeMux()
-	mux.Handle("/ops/scheduler/", http.StripPrefix("/ops/scheduler", e.h))
-	srv := serve(t, mux)
-	bare := serve(t, http.StripPrefix("/ops/scheduler", e.h)) // without a mux's own redirect
-
-	for _, base := range []string{srv.URL, bare.URL} {
-		resp, _ := get(t, base+"/ops/scheduler")
-		require.Contains(t, []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect}, resp.StatusCode)
-		require.Equal(t, base+"/ops/scheduler/", resolve(t, base+"/ops/scheduler", resp.Header.Get("Location")))
+	inMux := func(pattern string, h http.Handler) http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle(pattern, h)
+		return mux
 	}
-
-	page := srv.URL + "/ops/scheduler/"
-	resp, body := get(t, page)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	links := regexp.MustCompile(`(?:href|src|action)="([^"]*)"`).FindAllStringSubmatch(body, -1)
-	var got []string
-	for _, l := range links {
-		if strings.HasPrefix(l[1], "data:") {
-			continue
-		}
-		u := resolve(t, page, l[1])
-		got = append(got, strings.TrimPrefix(u, srv.URL))
-		if strings.HasSuffix(u, "/pause") || strings.HasSuffix(u, "/run") {
-			resp, _ := post(t, u, "Accept: text/html")
-			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-			require.Equal(t, page, resolve(t, u, resp.Header.Get("Location")))
-			continue
-		}
-		resp, _ := get(t, u)
-		require.Equal(t, http.StatusOK, resp.StatusCode, u)
+	subMux := func(h http.Handler) http.Handler { // the dashboard in a mux for /ops/
+		sub := http.NewServeMux()
+		sub.Handle("/scheduler/", http.StripPrefix("/scheduler/", h))
+		return inMux("/ops/", http.StripPrefix("/ops", sub))
 	}
-	sort.Strings(got)
-	require.Equal(t, []string{
-		"/ops/scheduler/api/jobs/nightly%2Freport/pause",
-		"/ops/scheduler/api/jobs/nightly%2Freport/run",
-		"/ops/scheduler/assets/app.js",
-		"/ops/scheduler/assets/style.css",
-	}, got)
-	for _, path := range []string{"events?x=1", "api/jobs", "api/jobs/nightly%2Freport"} {
-		if path == "events?x=1" {
-			continue // a stream; covered by the stream tests
-		}
-		resp, _ := get(t, page+path)
-		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+	for _, tc := range []struct {
+		name  string
+		mount func(h http.Handler) http.Handler
+		bare  int // the answer for /ops/scheduler, without the slash; 301: to /ops/scheduler/
+	}{
+		{"StripPrefix without slash, in a mux", func(h http.Handler) http.Handler {
+			return inMux("/ops/scheduler/", http.StripPrefix("/ops/scheduler", h))
+		}, 301},
+		{"StripPrefix with slash, in a mux", func(h http.Handler) http.Handler {
+			return inMux("/ops/scheduler/", http.StripPrefix("/ops/scheduler/", h))
+		}, 301},
+		{"StripPrefix without slash, alone", func(h http.Handler) http.Handler {
+			return http.StripPrefix("/ops/scheduler", h)
+		}, 301},
+		{"StripPrefix with slash, alone", func(h http.Handler) http.Handler {
+			return http.StripPrefix("/ops/scheduler/", h)
+		}, 404}, // StripPrefix's own 404
+		{"in a sub-mux", subMux, 0}, // the sub-mux redirects to /scheduler/, outside the mount: not the dashboard's doing
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.seed("nightly/report")
+			e.open(dashboard.WithAuthorize(func(*http.Request) bool { return true }))
+			e.advance(time.Second)
+			srv := serve(t, tc.mount(e.h))
+			page := srv.URL + "/ops/scheduler/"
+			if tc.bare != 0 {
+				resp, _ := get(t, srv.URL+"/ops/scheduler")
+				if tc.bare == 301 {
+					require.Contains(t, []int{301, 307, 308}, resp.StatusCode)
+					require.Equal(t, page, resolve(t, srv.URL+"/ops/scheduler", resp.Header.Get("Location")))
+				} else {
+					require.Equal(t, tc.bare, resp.StatusCode)
+				}
+			}
+			resp, body := get(t, page)
+			require.Equal(t, http.StatusOK, resp.StatusCode, body)
+			require.Contains(t, body, "<h2>nightly/report</h2>")
+			links := regexp.MustCompile(`(?:href|src|action)="([^"]*)"`).FindAllStringSubmatch(body, -1)
+			var got []string
+			for _, l := range links {
+				if strings.HasPrefix(l[1], "data:") {
+					continue
+				}
+				u := resolve(t, page, html.UnescapeString(l[1]))
+				got = append(got, strings.TrimPrefix(u, srv.URL))
+				if strings.Contains(u, "/api/job/") {
+					resp, _ := post(t, u, "Accept: text/html")
+					require.Equal(t, http.StatusSeeOther, resp.StatusCode, u)
+					require.Equal(t, page, resolve(t, u, resp.Header.Get("Location")))
+					continue
+				}
+				resp, _ := get(t, u)
+				require.Equal(t, http.StatusOK, resp.StatusCode, u)
+			}
+			sort.Strings(got)
+			require.Equal(t, []string{
+				"/ops/scheduler/api/job/pause?name=nightly%2freport",
+				"/ops/scheduler/api/job/run?name=nightly%2freport",
+				"/ops/scheduler/assets/app.js",
+				"/ops/scheduler/assets/style.css",
+			}, got)
+			for _, path := range []string{"api/jobs", "api/job?name=nightly%2Freport"} {
+				resp, body := get(t, page+path)
+				require.Equal(t, http.StatusOK, resp.StatusCode, path)
+				require.Contains(t, body, `"name": "nightly/report"`)
+			}
+			// Nothing redirects outside the mount point: what an outer mux
+			// does not clean up first is not found.
+			for _, path := range []string{"api//jobs", "assets", "assets/", "x/../api/jobs", "api/jobs/"} {
+				resp, _ := get(t, page+path)
+				if loc := resp.Header.Get("Location"); loc != "" {
+					require.True(t, strings.HasPrefix(resolve(t, page+path, loc), page), "%s: to %s", path, loc)
+				} else {
+					require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+				}
+			}
+		})
 	}
 }
 
@@ -273,6 +313,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{dashboard.WithRuns(-1, 1, 1), "dashboard: WithRuns(-1, 1, 1): need next >= 0, last >= 0, keep >= last"},
 		{dashboard.WithRefresh(-time.Second, 0), "dashboard: WithRefresh(-1s, 0s): must not be negative"},
 		{dashboard.WithLogger(nil), "dashboard: WithLogger(nil): need a logger"},
+		{dashboard.WithHosts(), "dashboard: WithHosts(): need at least one host name"},
+		{dashboard.WithHosts("localhost", ""), `dashboard: WithHosts(""): want a host name or IP address without port or brackets`},
+		{dashboard.WithHosts("localhost:8080"), `dashboard: WithHosts("localhost:8080"): want a host name or IP address without port or brackets`},
+		{dashboard.WithHosts("[::1]"), `dashboard: WithHosts("[::1]"): want a host name or IP address without port or brackets`},
 		{nil, "dashboard: New: nil Option"},
 	} {
 		_, err := dashboard.New(s, tc.opt)
@@ -338,7 +382,7 @@ func TestKeepsTheLatestRuns(t *testing.T) {
 	e.open(dashboard.WithRuns(1, 2, 3))
 	e.advance(75 * time.Second) // ticks 0..70 s; the runs of 60 s (15 s long) and 70 s (5 s) end at 75 s, in that order
 	srv := serve(t, e.h)
-	_, body := get(t, srv.URL+"/api/jobs/run_job")
+	_, body := get(t, srv.URL+"/api/job?name=run_job")
 	j := decode[dashboard.JobView](t, body)
 	require.Equal(t, []time.Time{at(80)}, utc(j.NextRuns))
 	var ticks []time.Time
@@ -357,7 +401,7 @@ func TestSkippedTicksShow(t *testing.T) {
 	e.open()
 	e.advance(15 * time.Second) // the tick of 10 s comes while the run of 0 s (12 s) is in flight
 	srv := serve(t, e.h)
-	_, body := get(t, srv.URL+"/api/jobs/run_job")
+	_, body := get(t, srv.URL+"/api/job?name=run_job")
 	j := decode[dashboard.JobView](t, body)
 	require.Len(t, j.LastRuns, 2)
 	require.Equal(t, "succeeded", j.LastRuns[0].Outcome)
@@ -367,4 +411,16 @@ func TestSkippedTicksShow(t *testing.T) {
 	_, page := get(t, srv.URL+"/")
 	require.Contains(t, page, `<title>skipped tick 12:00:10</title>`)
 	require.Equal(t, 1, strings.Count(page, `<rect class="run `))
+}
+
+func TestFailedCounterMarkedOnlyWhenNotZero(t *testing.T) {
+	e := newEnv(t)
+	e.seed("run_job")
+	e.failing("sync", "refused", periodic.StartImmediately())
+	e.open()
+	e.advance(15 * time.Second)
+	srv := serve(t, e.h)
+	_, page := get(t, srv.URL+"/")
+	require.Contains(t, page, `<dd class="stat-failed">0</dd>`)     // run_job
+	require.Contains(t, page, `<dd class="stat-failed bad">1</dd>`) // sync
 }

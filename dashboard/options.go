@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,7 @@ type Option func(*config) error
 // config is what the options set.
 type config struct {
 	authorize func(*http.Request) bool
+	hosts     map[string]struct{} // nil: any host
 	window    time.Duration
 	nextRuns  int
 	lastRuns  int
@@ -36,12 +38,47 @@ func defaultConfig() config {
 // which the dashboard applies itself because the module supports Go 1.24.
 // allow is user code: a panic in it denies the request and is logged.
 // Without this option the dashboard is read-only.
+//
+// DNS rebinding: an origin check compares the page's origin with the
+// request's Host, both chosen by whoever controls the page's domain name.
+// A page of evil.example whose name is then made to resolve to 127.0.0.1
+// is same-origin, to the browser, with a dashboard served on 127.0.0.1:
+// its POSTs come from the loopback address with Sec-Fetch-Site
+// same-origin and Host evil.example. So allow must not trust the client's
+// address (r.RemoteAddr) alone: check credentials the browser would not
+// send to evil.example (a cookie, an Authorization header), or check
+// r.Host, or use WithHosts, which refuses every request for a host not
+// listed, reads included.
 func WithAuthorize(allow func(r *http.Request) bool) Option {
 	return func(c *config) error {
 		if allow == nil {
 			return fmt.Errorf("WithAuthorize(nil): need a function")
 		}
 		c.authorize = allow
+		return nil
+	}
+}
+
+// WithHosts makes the dashboard answer only requests whose Host header
+// names one of names (port ignored; case and a trailing dot ignored, as
+// in DNS; IPv6 addresses without brackets, "::1"); other requests get 403
+// Forbidden. It is the defence against DNS rebinding that Django's
+// ALLOWED_HOSTS is: a page of another site whose name resolves to the
+// dashboard's address sends its own name as Host. List the names users
+// type, e.g. WithHosts("localhost", "127.0.0.1", "::1") for a dashboard
+// on the loopback interface. Without the option every host is answered.
+func WithHosts(names ...string) Option {
+	return func(c *config) error {
+		if len(names) == 0 {
+			return fmt.Errorf("WithHosts(): need at least one host name")
+		}
+		c.hosts = make(map[string]struct{}, len(names))
+		for _, n := range names {
+			if n == "" || hostName(n) != strings.ToLower(strings.TrimSuffix(n, ".")) {
+				return fmt.Errorf("WithHosts(%q): want a host name or IP address without port or brackets", n)
+			}
+			c.hosts[hostName(n)] = struct{}{}
+		}
 		return nil
 	}
 }

@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"errors"
+	"net"
 	"net/url"
+	"strings"
 )
 
 // errCrossOrigin refuses a write that a browser sent from another origin.
@@ -28,4 +30,26 @@ func checkOrigin(secFetchSite, origin, host string) error {
 		return nil
 	}
 	return errCrossOrigin
+}
+
+// hostAllowed reports whether a request for host (r.Host, with or without
+// a port) may be served: always without WithHosts, else when its name is
+// one of the allowed names, compared as DNS compares them (case, and a
+// trailing dot, ignored).
+func (h *Handler) hostAllowed(host string) bool {
+	if h.cfg.hosts == nil {
+		return true
+	}
+	_, ok := h.cfg.hosts[hostName(host)]
+	return ok
+}
+
+// hostName is host without its port and IPv6 brackets, lower-cased and
+// without a trailing dot: "LocalHost.:8080" is "localhost", "[::1]:80" is "::1".
+func hostName(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return strings.TrimSuffix(strings.ToLower(host), ".")
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"path"
 	"strings"
+
+	"github.com/periodic-go/periodic"
 )
 
 // contentSecurity is the page's policy: its own scripts, styles and
@@ -32,22 +33,20 @@ func (h *Handler) serveJobs(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.snapshot(h.writable(r)))
 }
 
-// serveJob writes one job as JSON.
+// serveJob writes the job named by the query's name as JSON.
 func (h *Handler) serveJob(w http.ResponseWriter, r *http.Request) {
-	job, ok := h.find(r.PathValue("name"))
+	job, ok := h.lookup(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "no job named "+quote(r.PathValue("name")))
 		return
 	}
 	h.rec.attach(h.s.Handles())
 	writeJSON(w, http.StatusOK, h.jobView(job, h.s.Now()))
 }
 
-// serveAction pauses, resumes or runs a job, for an authorized caller from
-// the same origin. A browser's form post is redirected back to the page;
-// other callers get the job as JSON.
+// serveAction pauses, resumes or runs the job named by the query's name,
+// for an authorized caller from the same origin. A browser's form post is
+// redirected back to the page; other callers get the job as JSON.
 func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
-	name, action := r.PathValue("name"), r.PathValue("action")
 	switch {
 	case h.cfg.authorize == nil:
 		writeError(w, http.StatusForbidden, "the dashboard is read-only")
@@ -59,12 +58,11 @@ func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "not authorized")
 		return
 	}
-	job, ok := h.find(name)
+	job, ok := h.lookup(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "no job named "+quote(name))
 		return
 	}
-	switch action {
+	switch action := r.PathValue("action"); action {
 	case "pause":
 		job.Pause()
 	case "resume":
@@ -76,7 +74,7 @@ func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
-		w.Header().Set("Location", "../../../") // from api/jobs/{name}/{action} to the page
+		w.Header().Set("Location", "../../") // from api/job/{action} to the page
 		w.WriteHeader(http.StatusSeeOther)
 		return
 	}
@@ -84,17 +82,19 @@ func (h *Handler) serveAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.jobView(job, h.s.Now()))
 }
 
-// redirectToDir sends a request for the mount point without its slash to
-// the mount point with it. The Location is relative so that it holds
-// whatever prefix a proxy or StripPrefix removed.
-func redirectToDir(w http.ResponseWriter, r *http.Request) {
-	base := path.Base(strings.TrimSuffix(strings.SplitN(r.RequestURI, "?", 2)[0], "/"))
-	loc := "./" + base + "/"
-	if base == "." || base == "/" {
-		loc = "./"
+// lookup returns the job that the query parameter name names, or answers
+// 400 or 404 and reports false.
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request) (periodic.JobHandle, bool) {
+	names, ok := r.URL.Query()["name"]
+	if !ok || len(names) != 1 {
+		writeError(w, http.StatusBadRequest, "want one query parameter name, got "+quote(r.URL.RawQuery))
+		return nil, false
 	}
-	w.Header().Set("Location", loc)
-	w.WriteHeader(http.StatusMovedPermanently)
+	job, ok := h.find(names[0])
+	if !ok {
+		writeError(w, http.StatusNotFound, "no job named "+quote(names[0]))
+	}
+	return job, ok
 }
 
 // writeJSON writes v with status code.

@@ -63,7 +63,9 @@ func browserPath(t *testing.T) string {
 }
 
 // world is the scheduler on a mock clock, its jobs and the dashboard
-// served over HTTP: writable under /ops/scheduler/, read-only under /ro/.
+// served over HTTP: writable under /ops/scheduler/ (mounted with
+// StripPrefix("/ops/scheduler")) and under /alt/ (StripPrefix("/alt/")),
+// read-only under /ro/.
 type world struct {
 	t   *testing.T
 	m   *clock.Mock
@@ -103,6 +105,7 @@ func newWorld(t *testing.T) *world {
 	readOnly := open(t, s)
 	mux := http.NewServeMux()
 	mux.Handle("/ops/scheduler/", http.StripPrefix("/ops/scheduler", writable))
+	mux.Handle("/alt/", http.StripPrefix("/alt/", writable))
 	mux.Handle("/ro/", http.StripPrefix("/ro", readOnly))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -252,6 +255,11 @@ func TestDashboardInChromium(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, lanes)
 	require.Contains(t, text(t, ctx, `section[data-job="sync-invoices"] .reason`), "invoice store: connection refused")
+	colors, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".stat-failed")].map(e => getComputedStyle(e).color)`))
+	require.NoError(t, err)
+	require.Len(t, colors, 3)
+	require.Equal(t, colors[0], colors[2], "no failures: run_job and nightly-report alike")
+	require.NotEqual(t, colors[0], colors[1], "sync-invoices failed once: marked")
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	img, err := png.Decode(bytes.NewReader(shot))
@@ -292,11 +300,40 @@ func TestReadOnlyDashboardInChromium(t *testing.T) {
 
 	// A POST from the page to a read-only dashboard is refused.
 	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](
-		`fetch("api/jobs/run_job/pause", {method: "POST"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+		`fetch("api/job/pause?name=run_job", {method: "POST"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusForbidden, status)
 	require.False(t, w.job.Paused())
 	errs := console.errorsSoFar(t, ctx)
 	require.Len(t, errs, 1, "%q", errs) // the refused fetch, which Chromium reports
 	require.Contains(t, errs[0], "403")
+}
+
+// Names a browser cannot carry in a path segment ("." and ".." are
+// removed, "/" splits, "%" escapes) are paused by their buttons, on a
+// dashboard mounted with StripPrefix("/alt/").
+func TestOddNamesInChromium(t *testing.T) {
+	w := newWorld(t)
+	ctx, console := browser(t)
+	names := []string{".", "..", "a/b", "50%", "x?y#z"}
+	jobs := map[string]*periodic.Job[int]{}
+	for _, n := range names {
+		job, err := periodic.Schedule(w.s, periodic.Every(time.Hour), func(context.Context) (int, error) { return 0, nil },
+			periodic.WithName(n))
+		require.NoError(t, err)
+		jobs[n] = job
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(w.url+"/alt/"), chromedp.WaitVisible(chromedp.CSS(`#live.on`))))
+	for _, n := range names {
+		section := `section[data-job=` + strconv.Quote(n) + `]`
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](
+			`document.querySelector(`+strconv.Quote(section+" button.pause")+`).click()`))
+		require.NoError(t, err, n)
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(section+".paused button.resume"))), n)
+		require.True(t, jobs[n].Paused(), n)
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+		require.NoError(t, err)
+		require.Equal(t, "/alt/", loc) // the form's redirect came back to the page
+	}
+	require.Empty(t, console.errorsSoFar(t, ctx))
 }
