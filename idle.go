@@ -1,13 +1,17 @@
 package periodic
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // waiter is a goroutine of the scheduler blocked in Sleep, Await or a
 // combinator. It counts as idle until one of its channels is ready.
 type waiter struct {
-	ch     <-chan struct{}
-	done   <-chan struct{} // its context's Done; may be nil
-	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
+	ch      <-chan struct{}
+	done    <-chan struct{} // its context's Done; may be nil
+	parent  <-chan struct{} // its run's parent's Done, which ends the run; may be nil
+	r       *runBase        // the run whose context it waits with
 }
 
 // ready reports whether the waiter is about to wake.
@@ -26,32 +30,59 @@ func (w *waiter) ready() bool {
 
 // block counts the calling goroutine as blocked on ch.
 func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone}
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, r: r}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()
 	return w
 }
 
-// blockLocked is block with s.mu held.
+// blockLocked is block with s.mu held. The books count, per run, its
+// tokens T (its own goroutine and its Go tasks) and its goroutines blocked
+// W; the run adds T - min(W, T) to busy. More waiters than tokens means a
+// goroutine the scheduler does not own waits with the run's context: it
+// is said once, and the books stay within [0, T] instead of going
+// negative.
 func (s *Scheduler) blockLocked(w *waiter) {
 	s.waiters[w] = struct{}{}
-	s.busy--
+	s.rebookLocked(w.r, 0, 1)
+	if w.r.blocked > w.r.tokens && !s.misused {
+		s.misused = true
+		s.cfg.log.Error("periodic: a goroutine the scheduler does not own waits with a run's context; " +
+			"start helper goroutines with periodic.Go, or WaitIdle and periodictest cannot see them")
+	}
 	s.notifyLocked()
 }
 
 // unblock counts the goroutine as running again.
 func (s *Scheduler) unblock(w *waiter) {
 	s.mu.Lock()
-	delete(s.waiters, w)
-	s.busy++
-	s.notifyLocked()
+	s.unblockLocked(w)
 	s.mu.Unlock()
+}
+
+// unblockLocked is unblock with s.mu held.
+func (s *Scheduler) unblockLocked(w *waiter) {
+	delete(s.waiters, w)
+	s.rebookLocked(w.r, 0, -1)
+	s.notifyLocked()
+}
+
+// rebookLocked changes run r's tokens by dt and blocked goroutines by dw,
+// and busy by the change in what r adds to it: T - min(W, T).
+func (s *Scheduler) rebookLocked(r *runBase, dt, dw int) {
+	before := r.tokens - min(r.blocked, r.tokens)
+	r.tokens += dt
+	r.blocked += dw
+	s.busy += r.tokens - min(r.blocked, r.tokens) - before
 }
 
 // waitFor blocks until ch is ready or ctx ends, preferring ch when both
 // are. Inside a run, the goroutine counts as idle while it waits.
 func waitFor(ctx context.Context, ch <-chan struct{}) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	select {
 	case <-ch:
 		return nil
@@ -65,6 +96,9 @@ func waitFor(ctx context.Context, ch <-chan struct{}) error {
 	}
 	return waitForBlocked(ctx, ch)
 }
+
+// errNilContext is the error of a wait given a nil context.
+var errNilContext = fmt.Errorf("%w: nil context", ErrInvalid)
 
 // notifyLocked wakes the goroutines waiting in WaitIdle.
 func (s *Scheduler) notifyLocked() {
@@ -103,19 +137,12 @@ func (s *Scheduler) WaitIdle(ctx context.Context) error {
 	for {
 		s.mu.Lock()
 		idle := s.idleLocked()
-		s.mu.Unlock()
-		if idle && s.releaseDue() { // one deadline at a time, each from idle
+		if idle && s.releaseDueLocked() { // one deadline at a time, each from idle
 			continue
 		}
-		s.mu.Lock()
-		idle = s.idleLocked()
 		if idle && s.nothingDueLocked() {
 			s.mu.Unlock()
 			return nil
-		}
-		if idle && (s.drivenNow || s.driven) {
-			s.mu.Unlock()
-			continue // it became idle since the first look: release
 		}
 		if s.changed == nil {
 			s.changed = make(chan struct{})
@@ -128,6 +155,31 @@ func (s *Scheduler) WaitIdle(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// releaseDueLocked fires the earliest deadline if it is due and the
+// scheduler is driven by periodictest, and reports whether it did; the
+// caller has seen the scheduler idle in the same critical section. It
+// returns with s.mu released if it fired, held if not. The release holds
+// the releaser's token.
+func (s *Scheduler) releaseDueLocked() bool {
+	e := s.heap.peek()
+	if e == nil || !(s.drivenNow || s.driven) || s.stopped || e.when.After(s.cfg.clock.Now()) {
+		return false
+	}
+	s.popLocked()
+	s.live++
+	s.busy++
+	s.mu.Unlock()
+	s.releaseDue(e)
+	return true
+}
+
+// releaseDue fires e on the caller's goroutine, then gives back the
+// releaser's token.
+func (s *Scheduler) releaseDue(e *entry) {
+	e.ev.fire(e, s.Now())
+	s.release()
 }
 
 // nothingDueLocked reports whether no deadline is due at the clock's

@@ -22,10 +22,13 @@ type Job[T any] struct {
 	tick    entry // the next tick, in the scheduler's heap while active
 
 	// Guarded by s.mu.
-	state jobState
-	ticks int                         // runs admitted by ticks, for WithLimit
-	onRun atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
-	life  *jobLife[T]                 // made when first needed; see l
+	state        jobState
+	unarmed      bool                        // paused before Start armed it
+	resumeWanted bool                        // Resume came while the releaser held the tick
+	broken       atomic.Bool                 // the trigger broke its contract (logged once)
+	ticks        int                         // runs admitted by ticks, for WithLimit
+	onRun        atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
+	life         *jobLife[T]                 // made when first needed; see l
 }
 
 // jobLife is the part of a job that only jobs that have run, or been
@@ -35,6 +38,7 @@ type jobLife[T any] struct {
 	active   []*run[T]   // runs in flight
 	queue    []*run[T]   // runs waiting their turn (OverlapQueue)
 	slotWait *run[T]     // the run waiting for a concurrency slot
+	batches  []*backfill[T] // Backfills with runs not finished
 	catchUp  time.Time   // the last late tick of a misfire (see fire)
 	history  []RunRecord // the latest finished runs, a ring, for Describe
 	histNext int         // where the ring's next record goes once full
@@ -55,13 +59,14 @@ func (j *Job[T]) l() *jobLife[T] {
 	return j.life
 }
 
-// jobState is where a job is in its life.
+// jobState is where a job is in its life; ARCHITECTURE.md has the table
+// of what each method does in each state.
 type jobState uint8
 
 const (
 	jobIdle    jobState = iota // scheduled, waiting for Start
-	jobActive                  // its next tick is in the heap
-	jobPaused                  // Pause took its tick out
+	jobActive                  // its next tick is in the heap, or held by the releaser
+	jobPaused                  // Pause took its tick out (or will, from the releaser)
 	jobEnded                   // no more ticks: limit, stop time, trigger end
 	jobRemoved                 // Remove or Shutdown
 )
@@ -143,21 +148,25 @@ func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
 	return nil
 }
 
-// arm computes the first tick from the anchor and puts it in the heap.
+// arm computes the first tick from the anchor and puts it in the heap. A
+// job paused before Start keeps its first tick for Resume.
 func (j *Job[T]) arm(now time.Time) {
 	first := j.first(now)
 	s := j.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if j.state != jobIdle || s.closing {
-		return
-	}
-	if first.IsZero() {
+	switch {
+	case s.closing:
+	case j.state == jobPaused && j.unarmed:
+		j.unarmed = false
+		j.tick.when = first
+	case j.state != jobIdle:
+	case first.IsZero():
 		j.state = jobEnded
-		return
+	default:
+		j.state = jobActive
+		s.pushLocked(&j.tick, first)
 	}
-	j.state = jobActive
-	s.pushLocked(&j.tick, first)
 }
 
 // first returns the job's first tick: from the anchor, but never before
@@ -184,13 +193,46 @@ func (j *Job[T]) first(now time.Time) time.Time {
 }
 
 // next returns the tick after t, or zero when the job has no more: the
-// trigger ended, went backwards, or passed WithStopAt.
+// trigger ended, passed WithStopAt, panicked, or went backwards or
+// repeated (both logged once: they end the job).
 func (j *Job[T]) next(t time.Time) time.Time {
-	n := j.trigger.Next(t.In(j.s.cfg.loc))
-	if n.IsZero() || !n.After(t) || (!j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt)) {
+	n, err := j.callNext(t)
+	switch {
+	case err != nil:
+		j.brokeOnce("periodic: trigger panicked; the job ends", err)
+		return time.Time{}
+	case n.IsZero():
+		return n
+	case !n.After(t):
+		j.brokeOnce("periodic: trigger went backwards or repeated; the job ends", nil,
+			"after", t, "next", n)
+		return time.Time{}
+	case !j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt):
 		return time.Time{}
 	}
 	return n
+}
+
+// callNext calls the trigger in the scheduler's zone, turning a panic into
+// an error.
+func (j *Job[T]) callNext(t time.Time) (n time.Time, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			n, err = time.Time{}, fmt.Errorf("Trigger.Next(%s) panicked: %w", t.Format(time.RFC3339Nano), newPanicError(v))
+		}
+	}()
+	return j.trigger.Next(t.In(j.s.cfg.loc)), nil
+}
+
+// brokeOnce logs, once per job, that its trigger broke its contract.
+func (j *Job[T]) brokeOnce(msg string, err error, args ...any) {
+	if j.broken.Swap(true) {
+		return
+	}
+	if err != nil {
+		args = append(args, "error", err)
+	}
+	j.s.cfg.log.Error(msg, append([]any{"job", j.Name()}, args...)...)
 }
 
 // Name returns the job's name.
@@ -253,13 +295,24 @@ func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool)
 	}
 }
 
-// notifyRun calls the OnRun functions and the BeforeRun hook.
+// notifyRun calls the OnRun functions; a panicking one is recovered and
+// logged, and the others still run.
 func (j *Job[T]) notifyRun(tick time.Time, f *Future[T]) {
 	for _, reg := range j.onRuns() {
 		if !reg.stopped.Load() {
-			reg.fn(tick, f)
+			j.callOnRun(reg, tick, f)
 		}
 	}
+}
+
+// callOnRun calls one OnRun function, recovering a panic.
+func (j *Job[T]) callOnRun(reg *onRun[T], tick time.Time, f *Future[T]) {
+	defer func() {
+		if v := recover(); v != nil {
+			j.s.cfg.log.Error("periodic: OnRun function panicked", "job", j.name, "tick", tick, "panic", newPanicError(v))
+		}
+	}()
+	reg.fn(tick, f)
 }
 
 // onRuns returns the OnRun registrations.
@@ -281,22 +334,25 @@ func ptrTo[V any](v V) *V { return &v }
 func (j *Job[T]) RunNow() *Future[T] {
 	s := j.s
 	s.mu.Lock()
+	j.l()
 	if s.closing || j.state == jobRemoved {
+		name := j.name
 		s.mu.Unlock()
-		j.l()
-		return failed[T](fmt.Errorf("periodic: job %q: RunNow: %w", j.name, ErrClosed))
+		return failed[T](fmt.Errorf("periodic: job %q: RunNow: %w", name, ErrClosed))
 	}
 	r := newRun(j, s.Now(), false)
-	ok := s.admitLocked(r)
-	s.mu.Unlock()
-	if !ok {
-		r.refuse(j.skipErr(r.tick, "a run already waits for a concurrency slot"))
+	var refused []refusal
+	if !j.admitLocked(r) { // not a tick: not counted among Skips
+		refused = r.refuseLocked(refused, j.skipErr(r.tick, "a run already waits for a concurrency slot"))
 	}
+	s.mu.Unlock()
+	settle(refused)
 	return &r.fut
 }
 
 // Remove takes the job off the scheduler: no more ticks, and runs waiting
-// to start fail with ErrClosed. Runs in flight go on. Its name becomes free.
+// to start (queued, waiting for a slot, or backfilled) fail with
+// ErrClosed. Runs in flight go on. Its name becomes free.
 func (j *Job[T]) Remove() {
 	s := j.s
 	s.mu.Lock()
@@ -304,56 +360,78 @@ func (j *Job[T]) Remove() {
 		s.mu.Unlock()
 		return
 	}
-	waiting := j.closeLocked()
+	var err error
+	if j.life != nil {
+		err = fmt.Errorf("periodic: job %q removed: %w", j.name, ErrClosed)
+	}
+	refused := j.closeLocked(nil, err)
 	if s.names[j.name] == jobHandle(j) {
 		delete(s.names, j.name)
 	}
 	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
 	s.mu.Unlock()
-	for _, r := range waiting {
-		r.refuse(fmt.Errorf("periodic: job %q removed: %w", j.name, ErrClosed))
-	}
+	settle(refused)
 }
 
-// closeLocked ends the job's ticking and returns the runs that were
-// waiting to start.
-func (j *Job[T]) closeLocked() []starter {
-	s := j.s
+// closeLocked ends the job's ticking and refuses, with err, the runs that
+// were waiting to start. A tick the releaser holds is handed back by it.
+func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 	j.state = jobRemoved
-	s.heap.remove(&j.tick)
+	j.resumeWanted = false
+	j.s.heap.remove(&j.tick)
 	l := j.life
 	if l == nil {
-		return nil // it never ran, so nothing waits
+		return out // it never ran, so nothing waits
 	}
-	var waiting []starter
-	for _, r := range l.queue {
-		waiting = append(waiting, r)
+	for len(l.queue) > 0 {
+		out = l.queue[0].refuseLocked(out, err)
 	}
-	l.queue = nil
 	if r := l.slotWait; r != nil {
-		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
-		l.slotWait = nil
-		waiting = append(waiting, r)
+		out = r.refuseLocked(out, err)
 	}
-	return waiting
+	for _, b := range slices.Clone(l.batches) {
+		for b.next < len(b.runs) {
+			out = b.runs[b.next].refuseLocked(out, err)
+		}
+	}
+	return out
 }
 
-// Pause stops the job's ticks until Resume; runs in flight go on.
+// Pause stops the job's ticks until Resume; runs in flight go on. Paused
+// before Start, the job is not armed by Start. While the releaser holds
+// the job's tick, Pause is an intent it applies: the tick does not run.
 func (j *Job[T]) Pause() {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	if j.state == jobActive {
-		j.s.heap.remove(&j.tick)
+	s := j.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j.resumeWanted = false
+	switch j.state {
+	case jobActive:
+		s.heap.remove(&j.tick) // a no-op when held: fire sees the state
 		j.state = jobPaused
+	case jobIdle:
+		j.state = jobPaused
+		j.unarmed = true
 	}
 }
 
 // Resume restarts a paused job at its first tick after now: ticks missed
-// while paused do not run.
+// while paused do not run. A job paused before Start waits for Start
+// again; one whose tick the releaser holds resumes when it hands it back.
 func (j *Job[T]) Resume() {
 	s := j.s
 	s.mu.Lock()
-	if j.state != jobPaused {
+	switch {
+	case j.state != jobPaused:
+		s.mu.Unlock()
+		return
+	case j.tick.index == held:
+		j.resumeWanted = true
+		s.mu.Unlock()
+		return
+	case j.unarmed:
+		j.unarmed = false
+		j.state = jobIdle
 		s.mu.Unlock()
 		return
 	}
@@ -366,7 +444,7 @@ func (j *Job[T]) Resume() {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if j.state != jobPaused {
+	if j.state != jobPaused || j.tick.index == held || s.heap.holds(&j.tick) {
 		return
 	}
 	j.l().pausedBy = nil
