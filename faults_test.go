@@ -307,7 +307,7 @@ func TestFaultSmall(t *testing.T) {
 	e.s.Start()
 	require.Empty(t, job.Describe(-1).NextRuns)
 	require.ErrorIs(t, periodic.Sleep(nil, time.Second), periodic.ErrInvalid) //nolint:staticcheck // the point
-	_, err = periodic.NewPromise[int]().Future().Await(nil)                  //nolint:staticcheck // the point
+	_, err = periodic.NewPromise[int]().Future().Await(nil)                   //nolint:staticcheck // the point
 	require.ErrorIs(t, err, periodic.ErrInvalid)
 	_, err = job.Backfill(context.Background(), time.Time{}, time.Time{}.Add(2*time.Hour))
 	require.ErrorIs(t, err, periodic.ErrInvalid)

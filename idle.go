@@ -8,10 +8,10 @@ import (
 // waiter is a goroutine of the scheduler blocked in Sleep, Await or a
 // combinator. It counts as idle until one of its channels is ready.
 type waiter struct {
-	ch      <-chan struct{}
-	done    <-chan struct{} // its context's Done; may be nil
-	parent  <-chan struct{} // its run's parent's Done, which ends the run; may be nil
-	r       *runBase        // the run whose context it waits with
+	ch     <-chan struct{}
+	done   <-chan struct{} // its context's Done; may be nil
+	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
+	r      *runBase        // the run whose context it waits with
 }
 
 // ready reports whether the waiter is about to wake.

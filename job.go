@@ -35,13 +35,13 @@ type Job[T any] struct {
 // looked at, need; idle jobs go without it. Guarded by s.mu.
 type jobLife[T any] struct {
 	pausedBy error
-	active   []*run[T]   // runs in flight
-	queue    []*run[T]   // runs waiting their turn (OverlapQueue)
-	slotWait *run[T]     // the run waiting for a concurrency slot
+	active   []*run[T]      // runs in flight
+	queue    []*run[T]      // runs waiting their turn (OverlapQueue)
+	slotWait *run[T]        // the run waiting for a concurrency slot
 	batches  []*backfill[T] // Backfills with runs not finished
-	catchUp  time.Time   // the last late tick of a misfire (see fire)
-	history  []RunRecord // the latest finished runs, a ring, for Describe
-	histNext int         // where the ring's next record goes once full
+	catchUp  time.Time      // the last late tick of a misfire (see fire)
+	history  []RunRecord    // the latest finished runs, a ring, for Describe
+	histNext int            // where the ring's next record goes once full
 	last     *Future[T]
 	stats    Stats
 }

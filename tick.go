@@ -12,7 +12,7 @@ import "time"
 // starts its runs in tick order, each once the previous has started.
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
-	tick := e.when // the releaser owns e: nobody else changes it
+	tick := e.when                           // the releaser owns e: nobody else changes it
 	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
