@@ -43,7 +43,7 @@ func heapBytes() uint64 {
 func TestFaultPreviousChainIsCut(t *testing.T) {
 	c := periodictest.NewClock(t0)
 	s := periodic.New(periodic.WithClock(c), quiet)
-	defer func() { require.NoError(t, s.Shutdown(context.Background())) }()
+	defer shutNow(s)
 	_, err := periodic.Schedule(s, periodic.Every(time.Second), func(ctx context.Context) ([]byte, error) {
 		_ = periodic.Previous[[]byte](ctx)
 		return make([]byte, 64), nil

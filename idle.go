@@ -133,14 +133,23 @@ func (s *Scheduler) idleLocked() bool {
 // deadlines that are due at the clock's current time, one at a time in
 // registration order, waiting until idle after each. Tests usually call
 // periodictest.Advance, which moves the clock and calls WaitIdle.
+//
+// Called from a goroutine of the scheduler, which would wait for itself,
+// WaitIdle returns an error wrapping ErrInvalid at once; so does a nil ctx.
 func (s *Scheduler) WaitIdle(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: WaitIdle: nil context", ErrInvalid)
+	}
+	if s.calledFromInside(ctx) {
+		return fmt.Errorf("%w: WaitIdle called from a goroutine of the scheduler, which would wait for itself", ErrInvalid)
+	}
 	for {
 		s.mu.Lock()
 		idle := s.idleLocked()
 		if idle && s.releaseDueLocked() { // one deadline at a time, each from idle
 			continue
 		}
-		if idle && s.nothingDueLocked() {
+		if idle && (s.stopped || s.nothingDueLocked()) {
 			s.mu.Unlock()
 			return nil
 		}
