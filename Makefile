@@ -1,12 +1,14 @@
-# make test: everything CI runs. make bench: the peer comparison.
-# make fuzz: fuzz each target for FUZZTIME.
+# make test: everything CI runs (the short soak included). make bench: the
+# peer comparison. make fuzz: fuzz each target for FUZZTIME. make soak:
+# 1,000 jobs on the real clock for SOAKTIME, heap and goroutines sampled.
 
 GO        ?= go
 MODULES   := . redislock bench
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
+SOAKTIME  ?= 3m
 
-.PHONY: test lint unit fuzz bench demo
+.PHONY: test lint unit fuzz bench demo soak
 
 test: lint unit
 
@@ -28,6 +30,9 @@ fuzz:
 	@for f in $$($(GO) test -list 'Fuzz.*' . | grep '^Fuzz'); do \
 		echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) . || exit 1; \
 	done
+
+soak:
+	$(GO) test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v . -soak.duration $(SOAKTIME)
 
 bench:
 	cd bench && $(GO) run ./cmd/peers
