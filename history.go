@@ -47,7 +47,7 @@ func (j *Job[T]) Describe(n int) Description {
 	}
 	hist := append(slices.Clone(l.history[l.histNext:]), l.history[:l.histNext]...)
 	s.mu.Unlock()
-	d.Trigger = j.formatTrigger() // user code: never under the lock
+	d.Trigger = fmt.Sprint(j.trigger) // user code, never under the lock; fmt recovers a panic in String
 	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
 		d.NextRuns = append(d.NextRuns, next)
 	}
@@ -56,17 +56,6 @@ func (j *Job[T]) Describe(n int) Description {
 	}
 	d.LastRuns = hist
 	return d
-}
-
-// formatTrigger formats the trigger with %v, recovering a panic in its
-// String method.
-func (j *Job[T]) formatTrigger() (str string) {
-	defer func() {
-		if v := recover(); v != nil {
-			str = fmt.Sprintf("%T (String panicked: %v)", j.trigger, v)
-		}
-	}()
-	return fmt.Sprint(j.trigger)
 }
 
 // PauseReason returns the failure that paused the job (WithPauseOnFailure),
@@ -80,7 +69,9 @@ func (j *Job[T]) PauseReason() error {
 // Previous returns the future of the run of the same job that started
 // before the run ctx belongs to, so a run can see how the last one went
 // (it may still be in flight under OverlapAllow). It returns nil for a
-// job's first run, outside a run, or when T is not the job's type.
+// job's first run, outside a run, once the run has returned (a run keeps
+// no link to older runs, so finished runs become garbage), or when T is
+// not the job's type.
 func Previous[T any](ctx context.Context) *Future[T] {
 	r := runOf(ctx)
 	if r == nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -350,5 +349,4 @@ func TestReentrancy(t *testing.T) {
 			})
 		}
 	}
-	_ = slices.Clone[[]int]
 }
