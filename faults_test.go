@@ -313,7 +313,9 @@ func TestPanicIsolation(t *testing.T) {
 				job.OnRun(func(time.Time, *periodic.Future[int]) { panic("OnRun broke") })
 			}
 			if c.onDone {
-				job.OnRun(func(_ time.Time, f *periodic.Future[int]) { f.OnDone(func(*periodic.Future[int]) { panic("OnDone broke") }) })
+				job.OnRun(func(_ time.Time, f *periodic.Future[int]) {
+					f.OnDone(func(*periodic.Future[int]) { panic("OnDone broke") })
+				})
 			}
 			s.Start()
 			ctx := bounded(t, 10*time.Second)
