@@ -229,8 +229,7 @@ func (p *panicTrigger) Next(t time.Time) time.Time {
 
 // failingLocker claims as its fn says.
 type failingLocker struct {
-	claim   func() (periodic.Lease, error)
-	release func() error
+	claim func() (periodic.Lease, error)
 }
 
 func (l failingLocker) Claim(context.Context, string, time.Time) (periodic.Lease, error) {
@@ -355,8 +354,9 @@ func TestFaultSmall(t *testing.T) {
 	require.NoError(t, err)
 	e.s.Start()
 	require.Empty(t, job.Describe(-1).NextRuns)
-	require.ErrorIs(t, periodic.Sleep(nil, time.Second), periodic.ErrInvalid) //nolint:staticcheck // the point
-	_, err = periodic.NewPromise[int]().Future().Await(nil)                   //nolint:staticcheck // the point
+	var noCtx context.Context // nil: the point
+	require.ErrorIs(t, periodic.Sleep(noCtx, time.Second), periodic.ErrInvalid)
+	_, err = periodic.NewPromise[int]().Future().Await(noCtx)
 	require.ErrorIs(t, err, periodic.ErrInvalid)
 	_, err = job.Backfill(context.Background(), time.Time{}, time.Time{}.Add(2*time.Hour))
 	require.ErrorIs(t, err, periodic.ErrInvalid)

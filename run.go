@@ -132,14 +132,6 @@ func runOf(ctx context.Context) *runBase {
 	return r
 }
 
-// schedulerOf returns the scheduler of the run ctx belongs to, or nil.
-func schedulerOf(ctx context.Context) *Scheduler {
-	if r := runOf(ctx); r != nil {
-		return r.s
-	}
-	return nil
-}
-
 // TickFrom returns the scheduled tick of the run that ctx belongs to: the
 // instant the trigger named, not the moment the run started, or the time
 // RunNow was called. It returns the zero time outside a run.
