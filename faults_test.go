@@ -360,6 +360,14 @@ func TestFaultSmall(t *testing.T) {
 	require.ErrorIs(t, err, periodic.ErrInvalid)
 	_, err = job.Backfill(context.Background(), time.Time{}, time.Time{}.Add(2*time.Hour))
 	require.ErrorIs(t, err, periodic.ErrInvalid)
+	broken, err := periodic.Schedule(e.s, &panicTrigger{}, func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err) // scheduled after Start: armed at once, and the panic stays inside
+	require.True(t, broken.NextRun().IsZero())
+	s2 := periodic.New(quiet)
+	_, err = periodic.Schedule(s2, &panicTrigger{}, func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err)
+	s2.Start() // a panicking trigger does not escape Start
+	require.NoError(t, s2.Shutdown(context.Background()))
 	job.Remove()
 	var wg sync.WaitGroup
 	wg.Add(2)
