@@ -46,7 +46,7 @@ func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *
 func (s *Scheduler) blockLocked(w *waiter) {
 	s.waiters[w] = struct{}{}
 	s.rebookLocked(w.r, 0, 1)
-	if w.r.blocked > w.r.tokens && !s.misused {
+	if w.r != nil && w.r.blocked > w.r.tokens && !s.misused {
 		s.misused = true
 		s.cfg.log.Error("periodic: a goroutine the scheduler does not own waits with a run's context; " +
 			"start helper goroutines with periodic.Go, or WaitIdle and periodictest cannot see them")
@@ -71,6 +71,10 @@ func (s *Scheduler) unblockLocked(w *waiter) {
 // rebookLocked changes run r's tokens by dt and blocked goroutines by dw,
 // and busy by the change in what r adds to it: T - min(W, T).
 func (s *Scheduler) rebookLocked(r *runBase, dt, dw int) {
+	if r == nil { // a waiter of no run: itself one token
+		s.busy -= dw
+		return
+	}
 	before := r.tokens - min(r.blocked, r.tokens)
 	r.tokens += dt
 	r.blocked += dw
