@@ -99,11 +99,16 @@ func (b *backfill[T]) publish() error {
 	var refused []refusal
 	closed := s.closing || j.state == jobRemoved
 	err := fmt.Errorf("periodic: job %q: Backfill: %w", j.name, ErrClosed)
-	if closed {
+	switch {
+	case closed:
 		for b.next < len(b.runs) {
 			refused = b.runs[b.next].refuseLocked(refused, err)
 		}
-	} else if len(b.runs) > 0 {
+	case b.ctx.Err() != nil: // ended already: the watcher may have run before the runs were pending
+		for b.next < len(b.runs) {
+			refused = b.runs[b.next].refuseLocked(refused, b.ctx.Err())
+		}
+	case len(b.runs) > 0:
 		b.listed = true
 		l.batches = append(l.batches, b)
 		b.advanceLocked()
@@ -133,7 +138,7 @@ func (b *backfill[T]) cancelled() {
 	j, s := b.j, b.j.s
 	s.mu.Lock()
 	var refused []refusal
-	for b.next < len(b.runs) {
+	for b.next < len(b.runs) && b.runs[b.next].place == placePending { // none before publish
 		refused = b.runs[b.next].refuseLocked(refused, b.ctx.Err())
 	}
 	var started []*run[T]
