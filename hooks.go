@@ -46,8 +46,10 @@ type Event struct {
 // AfterRun), OnSkip on a goroutine of the scheduler, OnMisfire on the
 // goroutine that releases ticks (the dispatcher, or the caller of
 // periodictest.Advance). None is called with the scheduler's lock held, so
-// they may call its methods, but they should return quickly: a slow
-// OnMisfire delays every job's ticks.
+// they may call its methods (Shutdown included: from a hook it does not
+// wait), but they should return quickly: a slow OnMisfire delays every
+// job's ticks. A hook that panics is recovered and logged at Error; the
+// run and the other hooks go on.
 type Hooks struct {
 	BeforeRun func(Event)
 	AfterRun  func(Event)

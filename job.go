@@ -85,6 +85,10 @@ type onRun[T any] struct {
 // Bad input is an error wrapping ErrInvalid that names the value: a nil
 // scheduler, trigger or function, a non-positive Every interval, an empty
 // At, a bad option, a duplicate name. After Shutdown it returns ErrClosed.
+//
+// The trigger is user code: a Next that panics, or returns a time that is
+// not after the one it was given (other than zero), ends the job, and the
+// log says why at Error, once.
 func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*Job[T], error) {
 	cfg := newJobConfig(opts)
 	if err := checkSchedule(s, t, fn == nil, cfg); err != nil {
