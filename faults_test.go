@@ -2,6 +2,7 @@ package periodic_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -259,4 +260,42 @@ func TestFaultTriggerBackwardsIsReported(t *testing.T) {
 	require.Equal(t, 1, job.Stats().Runs)
 	require.True(t, job.NextRun().IsZero())
 	require.Contains(t, strings.Join(rec.take(), "\n"), "backwards")
+}
+
+// Fault 3, the releaser: Shutdown from OnMisfire, on the dispatcher and on
+// periodictest's releaser, which hold the releaser's token.
+func TestFaultShutdownFromReleaser(t *testing.T) {
+	for _, driven := range []bool{false, true} {
+		t.Run(fmt.Sprint("driven=", driven), func(t *testing.T) {
+			ctx := bounded(t, 10*time.Second)
+			m := clock.NewMock()
+			m.Set(t0)
+			var s *periodic.Scheduler
+			returned := make(chan error, 1)
+			s = periodic.New(periodic.WithClock(m), quiet, periodic.WithHooks(periodic.Hooks{
+				OnMisfire: func(periodic.Event) { returned <- s.Shutdown(context.Background()) }}))
+			_, err := periodic.Schedule(s, periodic.Every(time.Second), func(context.Context) (int, error) { return 0, nil },
+				periodic.WithLimit(2))
+			require.NoError(t, err)
+			s.Start()
+			if driven {
+				require.NoError(t, periodictest.Advance(ctx, s, m, 0))
+			}
+			m.Add(10 * time.Second) // by hand: the first tick is 9 s late
+			if driven {
+				require.NoError(t, periodictest.WaitIdle(ctx, s))
+			}
+			select {
+			case err := <-returned:
+				require.NoError(t, err)
+			case <-ctx.Done():
+				t.Fatal("Shutdown from OnMisfire did not return")
+			}
+			select {
+			case <-s.Done():
+			case <-ctx.Done():
+				t.Fatal("the scheduler did not stop")
+			}
+		})
+	}
 }
