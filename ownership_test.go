@@ -350,3 +350,45 @@ func TestReentrancy(t *testing.T) {
 		}
 	}
 }
+
+// TestNoTokenAfterShutdown checks that no goroutine of the scheduler is
+// started once Shutdown has completed: Go with the context of a run that
+// has returned fails with ErrClosed, and its function never runs.
+func TestNoTokenAfterShutdown(t *testing.T) {
+	e := newEnv(t, quiet)
+	var runCtx context.Context
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Hour), func(ctx context.Context) (int, error) {
+		runCtx = ctx
+		return 0, nil
+	})
+	require.NoError(t, err)
+	e.s.Start()
+	_, err = job.RunNow().Await(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, e.s.Shutdown(context.Background()))
+	<-e.s.Done()
+	ran := false
+	f := periodic.Go(runCtx, func(context.Context) (int, error) { ran = true; return 0, nil })
+	require.ErrorIs(t, f.Err(), periodic.ErrClosed)
+	require.False(t, ran)
+}
+
+// TestBackfillWatcherRemoved checks that a Backfill whose context never
+// ends stops watching it once its runs are done: otherwise the watcher's
+// token would keep Shutdown waiting.
+func TestBackfillWatcherRemoved(t *testing.T) {
+	e := newEnv(t, quiet)
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Second), func(context.Context) (int, error) { return 1, nil },
+		periodic.WithStartAt(t0))
+	require.NoError(t, err)
+	e.s.Start()
+	ctx, cancel := context.WithCancel(context.Background()) // ends only after Shutdown
+	defer cancel()
+	fs, err := job.Backfill(ctx, t0.Add(-3*time.Second), t0.Add(-time.Second))
+	require.NoError(t, err)
+	e.advance(0)
+	for _, f := range fs {
+		require.NoError(t, f.Err())
+	}
+	require.NoError(t, e.s.Shutdown(bounded(t, 10*time.Second)))
+}
