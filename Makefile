@@ -1,14 +1,17 @@
-# make test: everything CI runs. make bench: the peer comparison.
-# make bench-observe: the cost of OpenTelemetry and Prometheus per run.
-# make fuzz: fuzz each target for FUZZTIME. make minversion: the lowest Go
-# versions that the go.mod files declare really build and test.
+# make test: everything CI runs (the short soak included). make bench: the
+# peer comparison. make bench-observe: the cost of OpenTelemetry and
+# Prometheus per run. make fuzz: fuzz each target for FUZZTIME. make soak:
+# 1,000 jobs on the real clock for SOAKTIME, heap and goroutines sampled.
+# make minversion: the lowest Go versions that the go.mod files declare
+# really build and test.
 
 GO        ?= go
 MODULES   := . redislock bench otel prometheus dashboard/e2e
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
+SOAKTIME  ?= 3m
 
-.PHONY: test lint unit minversion fuzz bench bench-observe demo screenshot
+.PHONY: test lint unit minversion fuzz bench bench-observe demo screenshot soak
 
 test: lint unit minversion
 
@@ -46,6 +49,9 @@ fuzz:
 	@for f in $$($(GO) test -list 'Fuzz.*' . | grep '^Fuzz'); do \
 		echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) . || exit 1; \
 	done
+
+soak:
+	$(GO) test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v . -soak.duration $(SOAKTIME)
 
 bench:
 	cd bench && $(GO) run ./cmd/peers

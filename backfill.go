@@ -14,44 +14,188 @@ const maxBackfill = 100_000
 // tick order. TickFrom in each run is its past tick. With overlap
 // OverlapBufferAll (the default) the runs go one after another; with
 // OverlapAllow they all start at once. Either way WithMaxConcurrency
-// applies, the job's live ticks see the backfilled runs as in flight, and
+// applies (a backfilled run waits its turn for a slot rather than being
+// skipped), the job's live ticks see the backfilled runs as in flight, and
 // with a Locker each backfilled tick is claimed like a live one. Ticks of
 // Every are those of the job's own anchor. Backfilled runs do not count
 // towards WithLimit.
 //
-// Cancelling ctx cancels the runs in flight and those not started yet.
-// Backfill does not block. Bad input is an error wrapping ErrInvalid: to
-// before from, more than 100,000 ticks, another overlap policy; after
+// Cancelling ctx cancels the runs in flight and settles those not started
+// yet with ctx.Err(). Backfill does not block. Bad input is an error
+// wrapping ErrInvalid: a nil ctx, a zero from or to, to before from, more
+// than 100,000 ticks, another overlap policy, a trigger that panics; after
 // Shutdown or Remove it returns ErrClosed.
 func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Overlap) ([]*Future[T], error) {
 	o, err := backfillOverlap(overlap)
 	if err != nil {
 		return nil, err
 	}
-	if to.Before(from) {
+	switch {
+	case ctx == nil:
+		return nil, fmt.Errorf("%w: Backfill: nil context", ErrInvalid)
+	case from.IsZero() || to.IsZero():
+		return nil, fmt.Errorf("%w: Backfill(%s, %s): from and to must be set", ErrInvalid, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	case to.Before(from):
 		return nil, fmt.Errorf("%w: Backfill(%s, %s): to is before from", ErrInvalid, from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
 	ticks, err := j.ticksIn(from, to)
 	if err != nil {
 		return nil, err
 	}
-	runs := make([]*run[T], len(ticks))
+	b := &backfill[T]{j: j, ctx: ctx, seq: o != OverlapAllow, runs: make([]*run[T], len(ticks))}
 	futures := make([]*Future[T], len(ticks))
 	for i, t := range ticks {
-		runs[i] = newRunIn(ctx, j, t, true)
-		futures[i] = &runs[i].fut
+		b.runs[i] = newRunIn(ctx, j, t, true)
+		b.runs[i].batch = b
+		futures[i] = &b.runs[i].fut
 	}
-	if o == OverlapAllow {
-		return futures, j.admitAll(runs, runs)
+	if err := b.watch(); err != nil {
+		return nil, err
 	}
-	for i := 1; i < len(runs); i++ {
-		tail := runs[i:]
-		runs[i-1].fut.listen(func() { _ = j.admitAll(tail[:1], tail) })
+	return futures, b.publish()
+}
+
+// backfill is the runs of one Backfill call. Guarded by s.mu.
+type backfill[T any] struct {
+	j        *Job[T]
+	ctx      context.Context
+	runs     []*run[T]   // in tick order
+	next     int         // runs[next:] are pending
+	admitted int         // runs that left pending and have not finished
+	seq      bool        // one at a time (OverlapBufferAll)
+	listed   bool        // in the job's batches
+	watching bool        // the watcher's token is held
+	stop     func() bool // stops watching ctx; set before the runs are published
+}
+
+// watch takes a token for the watcher of ctx, then registers it: one
+// context.AfterFunc per Backfill, whose goroutine the token stands for.
+func (b *backfill[T]) watch() error {
+	s := b.j.s
+	if b.ctx.Done() == nil || len(b.runs) == 0 {
+		return nil
 	}
-	if len(runs) > 0 {
-		return futures, j.admitAll(runs[:1], runs)
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return wrapf(ErrClosed, "Backfill")
 	}
-	return futures, nil
+	s.live++
+	b.watching = true
+	s.mu.Unlock()
+	b.stop = context.AfterFunc(b.ctx, b.cancelled)
+	return nil
+}
+
+// publish puts the runs in their place, pending, and starts what may
+// start; after Shutdown or Remove it refuses them instead.
+func (b *backfill[T]) publish() error {
+	j, s := b.j, b.j.s
+	s.mu.Lock()
+	l := j.l()
+	for _, r := range b.runs {
+		j.moveLocked(r, placePending)
+	}
+	var refused []refusal
+	closed := s.closing || j.state == jobRemoved
+	err := wrapf(ErrClosed, "job %q: Backfill", j.name)
+	switch {
+	case closed:
+		for b.next < len(b.runs) {
+			refused = b.runs[b.next].refuseLocked(refused, err)
+		}
+	case b.ctx.Err() != nil: // ended already: the watcher may have run before the runs were pending
+		for b.next < len(b.runs) {
+			refused = b.runs[b.next].refuseLocked(refused, b.ctx.Err())
+		}
+	case len(b.runs) > 0:
+		b.listed = true
+		l.batches = append(l.batches, b)
+		b.advanceLocked()
+	}
+	s.mu.Unlock()
+	settle(refused)
+	if closed {
+		b.stopIfDone()
+		return err
+	}
+	return nil
+}
+
+// advanceLocked admits the next pending runs: one at a time for a
+// sequential Backfill, else as many as may start or wait for a slot.
+func (b *backfill[T]) advanceLocked() {
+	for b.next < len(b.runs) && (!b.seq || b.admitted == 0) {
+		if !b.j.admitLocked(b.runs[b.next]) {
+			return
+		}
+	}
+}
+
+// cancelled is the watcher: ctx ended, so the pending runs settle with its
+// error and the others are cancelled. It gives back the watcher's token.
+func (b *backfill[T]) cancelled() {
+	j, s := b.j, b.j.s
+	s.mu.Lock()
+	var refused []refusal
+	for b.next < len(b.runs) && b.runs[b.next].placed == placePending { // none before publish
+		refused = b.runs[b.next].refuseLocked(refused, b.ctx.Err())
+	}
+	var started []*run[T]
+	for _, r := range b.runs {
+		if r.placed == placeActive || r.placed == placeSlot {
+			started = append(started, r)
+		}
+	}
+	b.watching = false
+	j.dropBatchLocked(b)
+	s.mu.Unlock()
+	for _, r := range started {
+		r.afters.end(endParent)
+		r.withdraw()
+	}
+	settle(refused)
+	s.mu.Lock()
+	s.live--
+	s.checkDoneLocked()
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// stopIfDone stops watching ctx once every run of the Backfill has
+// finished, and gives back the watcher's token if the watcher never ran.
+func (b *backfill[T]) stopIfDone() {
+	s := b.j.s
+	s.mu.Lock()
+	done := b.next == len(b.runs) && b.admitted == 0
+	stop := done && b.watching
+	if done {
+		b.watching = false
+		b.j.dropBatchLocked(b)
+	}
+	s.mu.Unlock()
+	if stop && b.stop() {
+		s.mu.Lock()
+		s.live--
+		s.checkDoneLocked()
+		s.notifyLocked()
+		s.mu.Unlock()
+	}
+}
+
+// dropBatchLocked takes b out of the job's batches.
+func (j *Job[T]) dropBatchLocked(b *backfill[T]) {
+	if !b.listed {
+		return
+	}
+	b.listed = false
+	l := j.l()
+	for i, x := range l.batches {
+		if x == b {
+			l.batches = append(l.batches[:i], l.batches[i+1:]...)
+			return
+		}
+	}
 }
 
 // backfillOverlap returns the chosen policy.
@@ -84,40 +228,18 @@ func (j *Job[T]) ticksIn(from, to time.Time) ([]time.Time, error) {
 		}
 	}
 	var ticks []time.Time
-	for t = j.trigger.Next(t.In(j.s.cfg.loc)); !t.IsZero() && !t.After(to); t = j.trigger.Next(t) {
+	for {
+		n, err := j.callNext(t)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Backfill: %w", ErrInvalid, err)
+		}
+		if n.IsZero() || n.After(to) || !n.After(t) {
+			return ticks, nil
+		}
 		if len(ticks) == maxBackfill {
 			return nil, fmt.Errorf("%w: Backfill(%s, %s): more than %d ticks", ErrInvalid, from.Format(time.RFC3339), to.Format(time.RFC3339), maxBackfill)
 		}
-		ticks = append(ticks, t)
+		ticks = append(ticks, n)
+		t = n
 	}
-	return ticks, nil
-}
-
-// admitAll starts runs (or parks them for a concurrency slot), skipping
-// those already settled; after Shutdown or Remove it refuses every pending
-// run of rest, which holds runs and those after them, with ErrClosed.
-func (j *Job[T]) admitAll(runs, rest []*run[T]) error {
-	s := j.s
-	var refused []refusal
-	s.mu.Lock()
-	closed := s.closing || j.state == jobRemoved
-	if closed {
-		runs = rest
-	}
-	for _, r := range runs {
-		switch {
-		case r.fut.state.Load() != statePending:
-		case closed:
-			j.l()
-			refused = append(refused, refusal{r, wrapf(ErrClosed, "job %q: Backfill", j.name)})
-		case !s.admitLocked(r):
-			refused = append(refused, refusal{r, j.skipErr(r.tick, "a run already waits for a concurrency slot")})
-		}
-	}
-	s.mu.Unlock()
-	j.refuse(refused)
-	if closed {
-		return wrapf(ErrClosed, "job %q: Backfill", j.Name())
-	}
-	return nil
 }

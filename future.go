@@ -106,7 +106,8 @@ func (f *Future[T]) Err() error {
 
 // Await blocks until the future settles and returns its Result, or until
 // ctx ends and returns ctx.Err() without touching the future. Inside a run
-// of a scheduler, the run counts as idle while it waits.
+// of a scheduler, the run counts as idle while it waits. A nil ctx is an
+// error wrapping ErrInvalid.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	if err := waitFor(ctx, f.Done()); err != nil {
 		var zero T
@@ -257,11 +258,21 @@ func (f *Future[T]) unlisten(l *listener) {
 }
 
 // startDrain starts the one goroutine that runs the pending callbacks.
+// For a scheduler's future it holds a token of the scheduler, taken before
+// the goroutine starts; once the scheduler has stopped, the callbacks run
+// on a goroutine of no scheduler.
 func (f *Future[T]) startDrain() {
-	if f.owner != nil {
-		f.owner.hold()
+	if f.owner != nil && f.owner.hold() {
+		go f.drainOwned()
+		return
 	}
 	go f.drain()
+}
+
+// drainOwned is drain on a goroutine of the future's scheduler.
+func (f *Future[T]) drainOwned() {
+	defer f.owner.release()
+	f.drain()
 }
 
 // drain runs callbacks in order until none is left.
@@ -281,9 +292,6 @@ func (f *Future[T]) drain() {
 				f.runCallback(cb)
 			}
 		}
-	}
-	if f.owner != nil {
-		f.owner.release()
 	}
 }
 

@@ -12,13 +12,18 @@ type event interface {
 
 // entry is a deadline in the scheduler's heap. Entries due at the same
 // instant are released by their events' places in the order tree (see
-// order.go), then in registration order (seq).
+// order.go), then in registration order (seq). It has one owner at a
+// time, told by index: the heap (>= 0), the releaser (held), or its object
+// (-1); only the owner changes when (ARCHITECTURE.md, heap entries).
 type entry struct {
 	when  time.Time
 	seq   uint64
-	index int // position in the heap; -1 when not in it
+	index int // position in the heap; held or -1 when not in it
 	ev    event
 }
+
+// held is the index of an entry the releaser popped and is firing.
+const held = -2
 
 // deadlines is a min-heap of entries ordered by (when, place, seq). The
 // scheduler's mu guards it.
@@ -57,12 +62,19 @@ func (h deadlines) peek() *entry {
 	return h[0]
 }
 
+// holds reports whether e is in the heap. A zero entry's index is 0, so
+// the slot is checked too.
+func (h deadlines) holds(e *entry) bool {
+	i := e.index
+	return i >= 0 && i < len(h) && h[i] == e
+}
+
 // remove takes e out of the heap if it is in it.
 func (h *deadlines) remove(e *entry) {
-	i := e.index
-	if i < 0 || i >= len(*h) || (*h)[i] != e {
+	if !h.holds(e) {
 		return
 	}
+	i := e.index
 	last := len(*h) - 1
 	if i != last {
 		h.swap(i, last)

@@ -31,13 +31,13 @@ type Description struct {
 // Describe returns the job's next n activations (computed from its
 // trigger, within WithLimit and WithStopAt; none while paused), up to n of
 // its latest finished runs (as many as WithHistory keeps), and its
-// counters.
+// counters. A negative n is read as zero.
 func (j *Job[T]) Describe(n int) Description {
+	n = max(n, 0) // a negative n asks for nothing
 	s := j.s
 	s.mu.Lock()
 	l := j.l()
-	d := Description{Name: j.name, Trigger: fmt.Sprint(j.trigger), Paused: j.state == jobPaused,
-		PauseReason: l.pausedBy, Stats: l.stats}
+	d := Description{Name: j.name, Paused: j.state == jobPaused, PauseReason: l.pausedBy, Stats: l.stats}
 	next, left := time.Time{}, n
 	if j.state == jobActive {
 		next = j.tick.when
@@ -47,6 +47,7 @@ func (j *Job[T]) Describe(n int) Description {
 	}
 	hist := append(slices.Clone(l.history[l.histNext:]), l.history[:l.histNext]...)
 	s.mu.Unlock()
+	d.Trigger = fmt.Sprint(j.trigger) // user code, never under the lock; fmt recovers a panic in String
 	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
 		d.NextRuns = append(d.NextRuns, next)
 	}
@@ -68,13 +69,18 @@ func (j *Job[T]) PauseReason() error {
 // Previous returns the future of the run of the same job that started
 // before the run ctx belongs to, so a run can see how the last one went
 // (it may still be in flight under OverlapAllow). It returns nil for a
-// job's first run, outside a run, or when T is not the job's type.
+// job's first run, outside a run, once the run has returned (a run keeps
+// no link to older runs, so finished runs become garbage), or when T is
+// not the job's type.
 func Previous[T any](ctx context.Context) *Future[T] {
-	if r := runOf(ctx); r != nil {
-		f, _ := r.prev.(*Future[T])
-		return f
+	r := runOf(ctx)
+	if r == nil {
+		return nil
 	}
-	return nil
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	f, _ := r.prev.(*Future[T])
+	return f
 }
 
 // recordLocked remembers a finished run and, for WithPauseOnFailure,

@@ -52,8 +52,10 @@ type Event struct {
 // AfterRun), OnSkip on a goroutine of the scheduler, OnMisfire on the
 // goroutine that releases ticks (the dispatcher, or the caller of
 // periodictest.Advance). None is called with the scheduler's lock held, so
-// they may call its methods, but they should return quickly: a slow
-// OnMisfire delays every job's ticks.
+// they may call its methods (Shutdown included: from a hook it does not
+// wait), but they should return quickly: a slow OnMisfire delays every
+// job's ticks. A hook that panics is recovered and logged at Error; the
+// run and the other hooks go on.
 //
 // RunContext is the seam for tracing (periodicotel) and the like, in the
 // manner of otelhttp's handler wrapper: it is called on the run's
@@ -93,14 +95,27 @@ type Stats struct {
 	LastError    error         // of the latest run to return
 }
 
-// report passes e to its hook and to the logger.
+// report passes e to its hook and to the logger. A panicking hook is
+// recovered and logged.
 func (s *Scheduler) report(e *Event) {
 	if fn := s.cfg.hooks.of(e.Kind); fn != nil {
-		fn(*e)
+		s.callHook(fn, e)
 	}
 	if level, h := e.level(), s.cfg.log.Handler(); h.Enabled(context.Background(), level) {
 		s.log(h, level, e)
 	}
+}
+
+// callHook calls a hook, recovering a panic.
+//
+//go:noinline
+func (s *Scheduler) callHook(fn func(Event), e *Event) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.log.Error("periodic: hook panicked", "hook", e.Kind.String(), "job", e.Job, "panic", newPanicError(v))
+		}
+	}()
+	fn(*e)
 }
 
 // log writes e to h. It is kept out of report so that the record's large
@@ -169,13 +184,18 @@ func (e *Event) attrs() []slog.Attr {
 	return attrs
 }
 
-// goTracked runs fn on a goroutine of the scheduler.
-func (s *Scheduler) goTracked(fn func()) {
-	s.hold()
+// goTracked runs fn on a goroutine of the scheduler, whose token it takes
+// first, and reports whether it did: false once the scheduler has
+// stopped, when fn has not run.
+func (s *Scheduler) goTracked(fn func()) bool {
+	if !s.hold() {
+		return false
+	}
 	go func() {
 		defer s.release()
 		fn()
 	}()
+	return true
 }
 
 // of returns the hook for kind.

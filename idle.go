@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -11,7 +12,7 @@ type waiter struct {
 	ch     <-chan struct{}
 	done   <-chan struct{} // its context's Done; may be nil
 	parent <-chan struct{} // its run's parent's Done, which ends the run; may be nil
-	run    *runBase        // the run it works for, named by ErrStalled
+	r      *runBase        // the run whose context it waits with; named by ErrStalled
 	until  time.Time       // a Sleep's deadline; zero for Await and combinators
 	by     *origin         // the run or Go task that waits
 }
@@ -32,32 +33,63 @@ func (w *waiter) ready() bool {
 
 // block counts the calling goroutine as blocked on ch.
 func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, run: r, by: originOf(ctx)}
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, r: r, by: originOf(ctx)}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()
 	return w
 }
 
-// blockLocked is block with s.mu held.
+// blockLocked is block with s.mu held. The books count, per run, its
+// tokens T (its own goroutine and its Go tasks) and its goroutines blocked
+// W; the run adds T - min(W, T) to busy. More waiters than tokens means a
+// goroutine the scheduler does not own waits with the run's context: it
+// is said once, and the books stay within [0, T] instead of going
+// negative.
 func (s *Scheduler) blockLocked(w *waiter) {
 	s.waiters[w] = struct{}{}
-	s.busy--
+	s.rebookLocked(w.r, 0, 1)
+	if w.r != nil && w.r.blocked > w.r.tokens && !s.misused {
+		s.misused = true
+		s.cfg.log.Error("periodic: a goroutine the scheduler does not own waits with a run's context; " +
+			"start helper goroutines with periodic.Go, or WaitIdle and periodictest cannot see them")
+	}
 	s.notifyLocked()
 }
 
 // unblock counts the goroutine as running again.
 func (s *Scheduler) unblock(w *waiter) {
 	s.mu.Lock()
-	delete(s.waiters, w)
-	s.busy++
-	s.notifyLocked()
+	s.unblockLocked(w)
 	s.mu.Unlock()
+}
+
+// unblockLocked is unblock with s.mu held.
+func (s *Scheduler) unblockLocked(w *waiter) {
+	delete(s.waiters, w)
+	s.rebookLocked(w.r, 0, -1)
+	s.notifyLocked()
+}
+
+// rebookLocked changes run r's tokens by dt and blocked goroutines by dw,
+// and busy by the change in what r adds to it: T - min(W, T).
+func (s *Scheduler) rebookLocked(r *runBase, dt, dw int) {
+	if r == nil { // a waiter of no run: itself one token
+		s.busy -= dw
+		return
+	}
+	before := r.tokens - min(r.blocked, r.tokens)
+	r.tokens += dt
+	r.blocked += dw
+	s.busy += r.tokens - min(r.blocked, r.tokens) - before
 }
 
 // waitFor blocks until ch is ready or ctx ends, preferring ch when both
 // are. Inside a run, the goroutine counts as idle while it waits.
 func waitFor(ctx context.Context, ch <-chan struct{}) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	select {
 	case <-ch:
 		return nil
@@ -71,6 +103,9 @@ func waitFor(ctx context.Context, ch <-chan struct{}) error {
 	}
 	return waitForBlocked(ctx, ch)
 }
+
+// errNilContext is the error of a wait given a nil context.
+var errNilContext = fmt.Errorf("%w: nil context", ErrInvalid)
 
 // notifyLocked wakes the goroutines waiting in WaitIdle.
 func (s *Scheduler) notifyLocked() {
@@ -106,23 +141,25 @@ func (s *Scheduler) idleLocked() bool {
 // order of one instant (see the package documentation), waiting until
 // idle after each. Tests usually call
 // periodictest.Advance, which moves the clock and calls WaitIdle.
+//
+// Called from a goroutine of the scheduler, which would wait for itself,
+// WaitIdle returns an error wrapping ErrInvalid at once; so does a nil ctx.
 func (s *Scheduler) WaitIdle(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: WaitIdle: nil context", ErrInvalid)
+	}
+	if s.calledFromInside(ctx) {
+		return fmt.Errorf("%w: WaitIdle called from a goroutine of the scheduler, which would wait for itself", ErrInvalid)
+	}
 	for {
 		s.mu.Lock()
 		idle := s.idleLocked()
-		s.mu.Unlock()
-		if idle && s.releaseDue() { // one deadline at a time, each from idle
+		if idle && s.releaseDueLocked() { // one deadline at a time, each from idle
 			continue
 		}
-		s.mu.Lock()
-		idle = s.idleLocked()
-		if idle && s.nothingDueLocked() {
+		if idle && (s.stopped || s.nothingDueLocked()) {
 			s.mu.Unlock()
 			return nil
-		}
-		if idle && (s.drivenNow || s.driven) {
-			s.mu.Unlock()
-			continue // it became idle since the first look: release
 		}
 		if s.changed == nil {
 			s.changed = make(chan struct{})
@@ -135,6 +172,31 @@ func (s *Scheduler) WaitIdle(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// releaseDueLocked fires the earliest deadline if it is due and the
+// scheduler is driven by periodictest, and reports whether it did; the
+// caller has seen the scheduler idle in the same critical section. It
+// returns with s.mu released if it fired, held if not. The release holds
+// the releaser's token.
+func (s *Scheduler) releaseDueLocked() bool {
+	e := s.heap.peek()
+	if e == nil || !(s.drivenNow || s.driven) || s.stopped || e.when.After(s.cfg.clock.Now()) {
+		return false
+	}
+	s.popLocked()
+	s.live++
+	s.busy++
+	s.mu.Unlock()
+	s.releaseDue(e)
+	return true
+}
+
+// releaseDue fires e on the caller's goroutine, then gives back the
+// releaser's token.
+func (s *Scheduler) releaseDue(e *entry) {
+	e.ev.fire(e, s.Now())
+	s.release()
 }
 
 // nothingDueLocked reports whether no deadline is due at the clock's

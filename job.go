@@ -23,22 +23,26 @@ type Job[T any] struct {
 	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
 
 	// Guarded by s.mu.
-	state jobState
-	ticks int                         // runs admitted by ticks, for WithLimit
-	onRun atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
-	life  *jobLife[T]                 // made when first needed; see l
+	state        jobState
+	unarmed      bool                        // paused before Start armed it
+	resumeWanted bool                        // Resume came while the releaser held the tick
+	broken       atomic.Bool                 // the trigger broke its contract (logged once)
+	ticks        int                         // runs admitted by ticks, for WithLimit
+	onRun        atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
+	life         *jobLife[T]                 // made when first needed; see l
 }
 
 // jobLife is the part of a job that only jobs that have run, or been
 // looked at, need; idle jobs go without it. Guarded by s.mu.
 type jobLife[T any] struct {
 	pausedBy error
-	active   []*run[T]   // runs in flight
-	queue    []*run[T]   // runs waiting their turn (OverlapQueue)
-	slotWait *run[T]     // the run waiting for a concurrency slot
-	catchUp  time.Time   // the last late tick of a misfire (see fire)
-	history  []RunRecord // the latest finished runs, a ring, for Describe
-	histNext int         // where the ring's next record goes once full
+	active   []*run[T]      // runs in flight
+	queue    []*run[T]      // runs waiting their turn (OverlapQueue)
+	slotWait *run[T]        // the run waiting for a concurrency slot
+	batches  []*backfill[T] // Backfills with runs not finished
+	catchUp  time.Time      // the last late tick of a misfire (see fire)
+	history  []RunRecord    // the latest finished runs, a ring, for Describe
+	histNext int            // where the ring's next record goes once full
 	last     *Future[T]
 	stats    Stats
 }
@@ -56,13 +60,14 @@ func (j *Job[T]) l() *jobLife[T] {
 	return j.life
 }
 
-// jobState is where a job is in its life.
+// jobState is where a job is in its life; ARCHITECTURE.md has the table
+// of what each method does in each state.
 type jobState uint8
 
 const (
 	jobIdle    jobState = iota // scheduled, waiting for Start
-	jobActive                  // its next tick is in the heap
-	jobPaused                  // Pause took its tick out
+	jobActive                  // its next tick is in the heap, or held by the releaser
+	jobPaused                  // Pause took its tick out (or will, from the releaser)
 	jobEnded                   // no more ticks: limit, stop time, trigger end
 	jobRemoved                 // Remove or Shutdown
 )
@@ -81,6 +86,10 @@ type onRun[T any] struct {
 // Bad input is an error wrapping ErrInvalid that names the value: a nil
 // scheduler, trigger or function, a non-positive Every interval, an empty
 // At, a bad option, a duplicate name. After Shutdown it returns ErrClosed.
+//
+// The trigger is user code: a Next that panics, or returns a time that is
+// not after the one it was given (other than zero), ends the job, and the
+// log says why at Error, once.
 func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*Job[T], error) {
 	cfg := newJobConfig(opts)
 	if err := checkSchedule(s, t, fn == nil, cfg); err != nil {
@@ -144,23 +153,6 @@ func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
 	return nil
 }
 
-// arm computes the first tick from the anchor and puts it in the heap.
-func (j *Job[T]) arm(now time.Time) {
-	first := j.first(now)
-	s := j.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if j.state != jobIdle || s.closing {
-		return
-	}
-	if first.IsZero() {
-		j.state = jobEnded
-		return
-	}
-	j.state = jobActive
-	s.pushLocked(&j.tick, first)
-}
-
 // first returns the job's first tick: from the anchor, but never before
 // now unless replicas must agree on it (a locker's epoch-aligned Every).
 func (j *Job[T]) first(now time.Time) time.Time {
@@ -185,13 +177,46 @@ func (j *Job[T]) first(now time.Time) time.Time {
 }
 
 // next returns the tick after t, or zero when the job has no more: the
-// trigger ended, went backwards, or passed WithStopAt.
+// trigger ended, passed WithStopAt, panicked, or went backwards or
+// repeated (both logged once: they end the job).
 func (j *Job[T]) next(t time.Time) time.Time {
-	n := j.trigger.Next(t.In(j.s.cfg.loc))
-	if n.IsZero() || !n.After(t) || (!j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt)) {
+	n, err := j.callNext(t)
+	switch {
+	case err != nil:
+		j.brokeOnce("periodic: trigger panicked; the job ends", err)
+		return time.Time{}
+	case n.IsZero():
+		return n
+	case !n.After(t):
+		j.brokeOnce("periodic: trigger went backwards or repeated; the job ends", nil,
+			"after", t, "next", n)
+		return time.Time{}
+	case !j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt):
 		return time.Time{}
 	}
 	return n
+}
+
+// callNext calls the trigger in the scheduler's zone, turning a panic into
+// an error.
+func (j *Job[T]) callNext(t time.Time) (n time.Time, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			n, err = time.Time{}, fmt.Errorf("Trigger.Next(%s) panicked: %w", t.Format(time.RFC3339Nano), newPanicError(v))
+		}
+	}()
+	return j.trigger.Next(t.In(j.s.cfg.loc)), nil
+}
+
+// brokeOnce logs, once per job, that its trigger broke its contract.
+func (j *Job[T]) brokeOnce(msg string, err error, args ...any) {
+	if j.broken.Swap(true) {
+		return
+	}
+	if err != nil {
+		args = append(args, "error", err)
+	}
+	j.s.cfg.log.Error(msg, append([]any{"job", j.Name()}, args...)...)
 }
 
 // Name returns the job's name.
@@ -254,13 +279,24 @@ func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool)
 	}
 }
 
-// notifyRun calls the OnRun functions and the BeforeRun hook.
+// notifyRun calls the OnRun functions; a panicking one is recovered and
+// logged, and the others still run.
 func (j *Job[T]) notifyRun(tick time.Time, f *Future[T]) {
 	for _, reg := range j.onRuns() {
 		if !reg.stopped.Load() {
-			reg.fn(tick, f)
+			j.callOnRun(reg, tick, f)
 		}
 	}
+}
+
+// callOnRun calls one OnRun function, recovering a panic.
+func (j *Job[T]) callOnRun(reg *onRun[T], tick time.Time, f *Future[T]) {
+	defer func() {
+		if v := recover(); v != nil {
+			j.s.cfg.log.Error("periodic: OnRun function panicked", "job", j.name, "tick", tick, "panic", newPanicError(v))
+		}
+	}()
+	reg.fn(tick, f)
 }
 
 // onRuns returns the OnRun registrations.
@@ -282,108 +318,20 @@ func ptrTo[V any](v V) *V { return &v }
 func (j *Job[T]) RunNow() *Future[T] {
 	s := j.s
 	s.mu.Lock()
+	j.l()
 	if s.closing || j.state == jobRemoved {
+		name := j.name
 		s.mu.Unlock()
-		j.l()
-		return failed[T](wrapf(ErrClosed, "job %q: RunNow", j.name))
+		return failed[T](wrapf(ErrClosed, "job %q: RunNow", name))
 	}
 	r := newRun(j, s.Now(), false)
-	ok := s.admitLocked(r)
-	s.mu.Unlock()
-	if !ok {
-		r.refuse(j.skipErr(r.tick, "a run already waits for a concurrency slot"))
+	var refused []refusal
+	if !j.admitLocked(r) { // not a tick: not counted among Skips
+		refused = r.refuseLocked(refused, j.skipErr(r.tick, "a run already waits for a concurrency slot"))
 	}
+	s.mu.Unlock()
+	settle(refused)
 	return &r.fut
-}
-
-// Remove takes the job off the scheduler: no more ticks, and runs waiting
-// to start fail with ErrClosed. Runs in flight go on. Its name becomes free.
-func (j *Job[T]) Remove() {
-	s := j.s
-	s.mu.Lock()
-	if j.state == jobRemoved {
-		s.mu.Unlock()
-		return
-	}
-	waiting := j.closeLocked()
-	if s.names[j.name] == jobHandle(j) {
-		delete(s.names, j.name)
-	}
-	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
-	s.mu.Unlock()
-	for _, r := range waiting {
-		r.refuse(wrapf(ErrClosed, "job %q removed", j.name))
-	}
-}
-
-// closeLocked ends the job's ticking and returns the runs that were
-// waiting to start.
-func (j *Job[T]) closeLocked() []starter {
-	s := j.s
-	j.state = jobRemoved
-	s.heap.remove(&j.tick)
-	l := j.life
-	if l == nil {
-		return nil // it never ran, so nothing waits
-	}
-	var waiting []starter
-	for _, r := range l.queue {
-		waiting = append(waiting, r)
-	}
-	l.queue = nil
-	if r := l.slotWait; r != nil {
-		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
-		l.slotWait = nil
-		waiting = append(waiting, r)
-	}
-	return waiting
-}
-
-// Pause stops the job's ticks until Resume; runs in flight go on.
-func (j *Job[T]) Pause() {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	if j.state == jobActive {
-		j.s.heap.remove(&j.tick)
-		j.state = jobPaused
-	}
-}
-
-// Resume restarts a paused job at its first tick after now: ticks missed
-// while paused do not run.
-func (j *Job[T]) Resume() {
-	s := j.s
-	s.mu.Lock()
-	if j.state != jobPaused {
-		s.mu.Unlock()
-		return
-	}
-	from := j.tick.when
-	s.mu.Unlock()
-	now := s.Now()
-	t := from
-	for !t.IsZero() && !t.After(now) {
-		t = j.skipAhead(t, now)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if j.state != jobPaused {
-		return
-	}
-	j.l().pausedBy = nil
-	if t.IsZero() {
-		j.state = jobEnded
-		return
-	}
-	j.state = jobActive
-	s.pushLocked(&j.tick, t)
-}
-
-// Paused reports whether the job is paused.
-func (j *Job[T]) Paused() bool {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	return j.state == jobPaused
 }
 
 // skipAhead returns the next tick after t, jumping straight to the last

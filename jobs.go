@@ -13,8 +13,7 @@ func (j *Job[T]) info() JobInfo {
 // jobHandle is a job seen by the scheduler without its type.
 type jobHandle interface {
 	arm(now time.Time)
-	closeLocked() []starter
-	doneLocked(r *runBase, start time.Time, took time.Duration, err error) starter
+	closeLocked(out []refusal, err error) []refusal
 	info() JobInfo
 	remove()
 }

@@ -19,7 +19,11 @@ import (
 // claim for a retention period longer than any clock skew and never delete
 // it when the run ends.
 //
-// Claim must be safe to call from several goroutines.
+// Claim must be safe to call from several goroutines. A Claim that panics,
+// or returns neither a lease nor an error, fails the run with an error
+// that says so; a Release that panics is logged. Neither stops the
+// scheduler. The context Claim gets is the run's, with its deadline
+// (WithTimeout) already fixed.
 type Locker interface {
 	// Claim claims the run of the named job at tick for this replica. It
 	// returns a Lease when this replica won, an error wrapping ErrClaimed

@@ -37,26 +37,36 @@ func (l *runList) remove(r *runBase) {
 type runKey struct{}
 
 // runBase is the context of one run, and the part of a run the scheduler
-// handles without knowing its type.
+// handles without knowing its type. Its parent, tick and deadline are
+// fixed before the context escapes to user code (ARCHITECTURE.md).
 type runBase struct {
 	parent     context.Context // values; for Backfill also cancellation
 	parentDone <-chan struct{} // parent.Done(), nil when it cannot end
-	stopParent func() bool     // stops watching parentDone
 	s          *Scheduler
 	tick       time.Time
-	ticked     bool // started by a tick, not RunNow
+	deadlineAt time.Time // the end of the run's timeout; zero for none
+	ticked     bool      // started by a tick, not RunNow
+	placed     runPlace  // guarded by s.mu; changed only by moveLocked
 	attempt    atomic.Int32
-	timedOut   atomic.Bool
 	deadline   entry                      // the run's timeout in the heap, if any
 	origin     origin                     // the run's place in the order of deadlines; see order.go
 	named      interface{ Name() string } // its job, for messages
 	jitter     time.Duration              // the start delay drawn for it when it started
 	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
-	prev       any                        // the job's previous run's *Future[T], for Previous
+	prev       any                        // the job's previous run's *Future[T], for Previous; s.mu
 	before     *runBase                   // neighbours in the scheduler's runList
 	next       *runBase
+	tokens     int        // s.mu: goroutines of the run (itself, its Go tasks)
+	blocked    int        // s.mu: how many of them wait in Sleep or Await
 	afters     afterFuncs // of derived contexts; see runpolicy.go
 }
+
+// Why a run's context ended.
+const (
+	endCancel  uint8 = iota + 1 // Cancel, OverlapReplace, Shutdown, return
+	endTimeout                  // WithTimeout
+	endParent                   // the Backfill's context
+)
 
 // Value returns the run itself for runKey, and defers to the parent for
 // other keys.
@@ -77,7 +87,7 @@ func (r *runBase) Done() <-chan struct{} {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.done == nil {
-		if a.ended {
+		if a.why != 0 {
 			return closedChan
 		}
 		a.done = make(chan struct{})
@@ -85,64 +95,49 @@ func (r *runBase) Done() <-chan struct{} {
 	return a.done
 }
 
-// Err returns nil while the run's context lasts, then
-// context.DeadlineExceeded if its timeout ended it, the parent's error if
-// the parent did, else context.Canceled.
+// Err returns nil until Done is closed, then context.DeadlineExceeded if
+// the run's timeout ended it, the parent's error if the parent did, else
+// context.Canceled.
 func (r *runBase) Err() error {
-	a := &r.afters
-	a.mu.Lock()
-	ended := a.ended
-	a.mu.Unlock()
-	select {
-	case <-r.parentDone:
-		if !r.timedOut.Load() {
-			return r.parent.Err()
-		}
-	default:
-	}
-	switch {
-	case !ended:
+	switch r.afters.ended() {
+	case 0:
 		return nil
-	case r.timedOut.Load():
+	case endTimeout:
 		return context.DeadlineExceeded
+	case endParent:
+		return r.parent.Err()
 	}
 	return context.Canceled
 }
 
-// Deadline returns the end of the run's timeout, if it has one.
+// Deadline returns the end of the run's timeout, if it has one. It is
+// fixed before the run's context reaches user code.
 func (r *runBase) Deadline() (time.Time, bool) {
-	if r.deadline.ev == nil {
-		return time.Time{}, false
-	}
-	return r.deadline.when, true
+	return r.deadlineAt, !r.deadlineAt.IsZero()
 }
 
-// cancel ends the run's context and stops watching its parent.
-func (r *runBase) cancel() {
-	r.afters.end()
-	if r.stopParent != nil {
-		r.stopParent()
-	}
-}
+// cancel ends the run's context.
+func (r *runBase) cancel() { r.afters.end(endCancel) }
 
 // fire ends the run's context when its timeout passes.
-func (r *runBase) fire(_ *entry, _ time.Time) {
-	r.timedOut.Store(true)
-	r.cancel()
+func (r *runBase) fire(_ *entry, _ time.Time) { r.afters.end(endTimeout) }
+
+// timedOut reports whether the run's timeout ended its context.
+func (r *runBase) timedOut() bool { return r.afters.ended() == endTimeout }
+
+// parentEnded ends the run's context if its parent has ended.
+func (r *runBase) parentEnded() {
+	select {
+	case <-r.parentDone:
+		r.afters.end(endParent)
+	default:
+	}
 }
 
 // runOf returns the run that ctx belongs to, or nil.
 func runOf(ctx context.Context) *runBase {
 	r, _ := ctx.Value(runKey{}).(*runBase)
 	return r
-}
-
-// schedulerOf returns the scheduler of the run ctx belongs to, or nil.
-func schedulerOf(ctx context.Context) *Scheduler {
-	if r := runOf(ctx); r != nil {
-		return r.s
-	}
-	return nil
 }
 
 // TickFrom returns the scheduled tick of the run that ctx belongs to: the
@@ -167,8 +162,9 @@ func Attempt(ctx context.Context) int {
 // run is one run of a job.
 type run[T any] struct {
 	runBase
-	fut Future[T]
-	job *Job[T]
+	fut   Future[T]
+	job   *Job[T]
+	batch *backfill[T] // the Backfill it belongs to, or nil
 }
 
 // newRun returns a pending run of j for tick.
@@ -177,12 +173,12 @@ func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
 }
 
 // newRunIn returns a pending run whose context is derived from parent.
+// Nothing watches parent here: a Backfill watches its context once for
+// all its runs.
 func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
 	r := &run[T]{job: j}
 	r.parent, r.s, r.tick, r.ticked, r.named = parent, j.s, tick, ticked, j
-	if r.parentDone = parent.Done(); r.parentDone != nil {
-		r.stopParent = context.AfterFunc(parent, r.cancel)
-	}
+	r.parentDone = parent.Done()
 	r.deadline.index = -1
 	j.numberRun(&r.origin)
 	r.fut.cancel, r.fut.owner, r.fut.origin = r, j.s, &r.origin
@@ -196,33 +192,25 @@ func (r *run[T]) cancelFuture() {
 	r.withdraw()
 }
 
-// startLocked starts the run's goroutine.
-func (r *run[T]) startLocked() {
-	s, l := r.s, r.job.l()
-	s.busy++
-	s.live++
-	s.inflight++
-	s.running.add(&r.runBase)
-	l.active = append(l.active, r)
-	if l.last != nil {
-		r.prev = l.last
-	}
-	l.last = &r.fut
-	l.stats.InFlight++
-	r.drawLocked()
-	go r.exec()
-}
-
-// refuse settles a run that never started.
+// refuse settles a run that never started; s.mu is not held.
 func (r *run[T]) refuse(err error) {
 	r.cancel()
 	r.fut.settle(*new(T), err)
+	if r.batch != nil {
+		r.batch.stopIfDone()
+	}
 }
 
-// exec is the run's goroutine.
+// exec is the run's goroutine; it holds the token moveLocked took for it.
+// The order is ARCHITECTURE.md's: the context is fixed (timeout armed)
+// before user code sees it, the books close before the future settles, and
+// the token goes back last.
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
 	r.waitJitter()
+	if j.cfg.timeout > 0 {
+		s.armTimeout(&r.runBase, j.cfg.timeout)
+	}
 	start := s.Now()
 	if s.cfg.hooks.RunContext != nil {
 		r.withRunContext(j.name, start)
@@ -232,10 +220,22 @@ func (r *run[T]) exec() {
 	v, err := r.perform()
 	r.cancel()
 	err = r.timeoutErr(err)
-	r.fut.settle(v, err)
 	took := s.cfg.clock.Now().Sub(start)
+	j.closeBooks(r, start, took, settledErr(err))
+	r.fut.settle(v, err)
+	if r.batch != nil {
+		r.batch.stopIfDone()
+	}
 	r.reportEnd(start, took, err)
-	s.finish(&r.runBase, j, start, took, r.fut.Err())
+	s.releaseRun(&r.runBase)
+}
+
+// settledErr is the error a future settled with err reports.
+func settledErr(err error) error {
+	if isCancel(err) {
+		return ErrCancelled
+	}
+	return err
 }
 
 // reportStart reports the run's start. It and reportEnd keep the events
@@ -265,14 +265,12 @@ func (r *run[T]) reportEnd(start time.Time, took time.Duration, err error) {
 func (r *run[T]) perform() (T, error) {
 	var zero T
 	j, s := r.job, r.s
+	r.parentEnded()
 	if err := r.Err(); err != nil {
 		return zero, err
 	}
 	if s.cfg.locker != nil && r.ticked {
 		return r.performClaimed()
-	}
-	if j.cfg.timeout > 0 {
-		s.armTimeout(&r.runBase, j.cfg.timeout)
 	}
 	return retry(r, j.cfg.retry, j.fn)
 }
@@ -283,93 +281,81 @@ func (r *run[T]) perform() (T, error) {
 //go:noinline
 func (r *run[T]) performClaimed() (T, error) {
 	var zero T
-	j, s := r.job, r.s
-	lease, err := s.cfg.locker.Claim(r, j.name, r.tick)
+	j := r.job
+	lease, err := r.claim()
 	if err != nil {
 		return zero, claimErr(j.name, r.tick, err)
 	}
-	defer func() {
-		if err := lease.Release(context.WithoutCancel(r)); err != nil {
-			s.cfg.log.Warn("periodic: releasing a claim failed", "job", j.name, "tick", r.tick, "error", err)
-		}
-	}()
-	if j.cfg.timeout > 0 {
-		s.armTimeout(&r.runBase, j.cfg.timeout)
-	}
+	defer r.releaseLease(lease)
 	return retry(r, j.cfg.retry, j.fn)
 }
 
-// armTimeout puts the run's timeout in the heap.
+// claim calls the Locker, turning a panic or a contract it breaks (no
+// lease and no error) into an error.
+func (r *run[T]) claim() (lease Lease, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			lease, err = nil, fmt.Errorf("Locker.Claim panicked: %w", newPanicError(v))
+		}
+	}()
+	lease, err = r.s.cfg.locker.Claim(r, r.job.name, r.tick)
+	if lease == nil && err == nil {
+		err = fmt.Errorf("%w: Locker.Claim returned no lease and no error", ErrInvalid)
+	}
+	return lease, err
+}
+
+// releaseLease releases a won claim, logging an error or a panic.
+func (r *run[T]) releaseLease(lease Lease) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.s.cfg.log.Error("periodic: Lease.Release panicked", "job", r.job.name, "tick", r.tick, "panic", newPanicError(v))
+		}
+	}()
+	if err := lease.Release(context.WithoutCancel(r)); err != nil {
+		r.s.cfg.log.Warn("periodic: releasing a claim failed", "job", r.job.name, "tick", r.tick, "error", err)
+	}
+}
+
+// armTimeout fixes the run's deadline and puts it in the heap, before the
+// run's context reaches user code.
 func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 	s.mu.Lock()
+	r.deadlineAt = s.cfg.clock.Now().Add(d).In(s.cfg.loc)
 	r.deadline.ev = r
-	s.pushLocked(&r.deadline, s.cfg.clock.Now().Add(d))
+	s.pushLocked(&r.deadline, r.deadlineAt)
 	s.mu.Unlock()
 }
 
-// finish accounts for a run that returned, and starts what waited for it.
-func (s *Scheduler) finish(r *runBase, j jobHandle, start time.Time, took time.Duration, err error) {
+// releaseRun gives back the run goroutine's token.
+func (s *Scheduler) releaseRun(r *runBase) {
 	s.mu.Lock()
-	s.heap.remove(&r.deadline)
-	s.running.remove(r)
-	s.busy--
+	s.rebookLocked(r, -1, 0)
 	s.live--
-	s.inflight--
-	next := j.doneLocked(r, start, took, err)
-	s.grantSlotsLocked()
-	refused := next != nil && !s.admitLocked(next)
 	s.checkDoneLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
-	if refused {
-		next.refuse(fmt.Errorf("%w: a run already waits for a concurrency slot", ErrSkipped))
-	}
 }
 
-// grantSlotsLocked starts runs waiting for a concurrency slot.
-func (s *Scheduler) grantSlotsLocked() {
-	for len(s.slots) > 0 && s.inflight < s.cfg.maxRuns {
-		r := s.slots[0]
-		s.slots = s.slots[1:]
-		r.slotGranted()
-		r.startLocked()
-	}
-}
-
-// admitLocked starts r, or makes it wait for a concurrency slot.
-func (s *Scheduler) admitLocked(r starter) bool {
-	if s.cfg.maxRuns == 0 || s.inflight < s.cfg.maxRuns {
-		r.startLocked()
-		return true
-	}
-	if !r.waitSlot() {
+// holdTask takes a token for a Go task of run r.
+func (s *Scheduler) holdTask(r *runBase) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
 		return false
 	}
-	s.slots = append(s.slots, r)
+	s.live++
+	s.rebookLocked(r, 1, 0)
 	return true
 }
 
-// starter is a run waiting to start, seen without its type.
-type starter interface {
-	startLocked()
-	refuse(err error)
-	waitSlot() bool
-	slotGranted()
-}
+// releaseTask gives back a Go task's token.
+func (s *Scheduler) releaseTask(r *runBase) { s.releaseRun(r) }
 
-// waitSlot records that the run waits for a slot; false when its job
-// already has one waiting.
-func (r *run[T]) waitSlot() bool {
-	if r.job.l().slotWait != nil {
-		return false
+// schedulerOf returns the scheduler of the run ctx belongs to, or nil.
+func schedulerOf(ctx context.Context) *Scheduler {
+	if r := runOf(ctx); r != nil {
+		return r.s
 	}
-	r.job.l().slotWait = r
-	return true
-}
-
-// slotGranted clears the job's waiting run.
-func (r *run[T]) slotGranted() {
-	if r.job.l().slotWait == r {
-		r.job.l().slotWait = nil
-	}
+	return nil
 }

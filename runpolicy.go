@@ -40,7 +40,7 @@ func (r *run[T]) waitJitter() {
 // timeoutErr turns the error of a run that timed out into one that says so
 // and wraps context.DeadlineExceeded. Other errors pass unchanged.
 func (r *run[T]) timeoutErr(err error) error {
-	if !r.timedOut.Load() || !(isCancel(err) || errors.Is(err, context.DeadlineExceeded)) {
+	if !r.timedOut() || !(isCancel(err) || errors.Is(err, context.DeadlineExceeded)) {
 		return err
 	}
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -55,25 +55,38 @@ func (r *run[T]) timeoutErr(err error) error {
 // timeout, and it does so inside the call that ends the run's context, so
 // the scheduler's idle accounting sees them end at the same instant.
 type afterFuncs struct {
-	mu    sync.Mutex    // guards the fields below
-	fns   []*func()     // in registration order
-	ended bool          // the run's context has ended
-	done  chan struct{} // made on the first call of Done
+	mu   sync.Mutex    // guards the fields below
+	fns  []*func()     // in registration order
+	why  uint8         // why the run's context ended (endCancel...); 0 while it lasts
+	done chan struct{} // made on the first call of Done
+}
+
+// ended returns why the run's context ended, or 0.
+func (a *afterFuncs) ended() uint8 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.why
 }
 
 // AfterFunc arranges for f to run once the run's context is done, as
 // context.AfterFunc does; stop prevents the call and reports whether it
-// did. It makes the run's context an afterFuncer for package context.
+// did. It makes the run's context an afterFuncer for package context. On
+// a context that has ended, f runs on a new goroutine of the scheduler
+// (never inline: the caller may hold a lock f takes), or on a goroutine of
+// no scheduler once the scheduler has stopped.
 func (r *runBase) AfterFunc(f func()) (stop func() bool) {
 	a := &r.afters
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.ended {
-		go f() // never inline: the caller may hold a lock f takes
+	if a.why != 0 {
+		a.mu.Unlock()
+		if !r.s.goTracked(f) {
+			go f() // the scheduler has stopped; as context.AfterFunc would
+		}
 		return func() bool { return false }
 	}
 	key := &f
 	a.fns = append(a.fns, key)
+	a.mu.Unlock()
 	return func() bool {
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -85,16 +98,16 @@ func (r *runBase) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// end ends the run's context, once: it closes Done and calls the
-// callbacks.
-func (a *afterFuncs) end() {
+// end ends the run's context once, for the reason why: it closes Done and
+// calls the callbacks.
+func (a *afterFuncs) end(why uint8) {
 	a.mu.Lock()
-	if a.ended {
+	if a.why != 0 {
 		a.mu.Unlock()
 		return
 	}
 	fns := a.fns
-	a.fns, a.ended = nil, true
+	a.fns, a.why = nil, why
 	if a.done != nil {
 		close(a.done)
 	}

@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
@@ -16,18 +17,22 @@ import (
 // Schedule adds a job; Start begins ticking; every run of a job gets a
 // Future; Shutdown stops ticking and waits for the runs in flight.
 //
-// One dispatcher goroutine, started by Start, keeps the next run time of
-// every job, and the wake-up times of every Sleep, in one min-heap under
-// one clock timer: an idle scheduler uses no CPU, and a job at rest costs
-// no goroutine. Each run gets its own goroutine, so runs of the same job
-// overlap unless the job's Overlap policy says otherwise.
+// One dispatcher goroutine keeps the next run time of every job, and the
+// wake-up times of every Sleep, in one min-heap under one clock timer: an
+// idle scheduler uses no CPU, and a job at rest costs no goroutine. It
+// starts with Start, or with the first deadline (a Sleep in a RunNow
+// before Start), and ends with Shutdown. Each run gets its own goroutine,
+// so runs of the same job overlap unless the job's Overlap policy says
+// otherwise.
 //
 // Time comes only from the scheduler's clock (WithClock). With a
 // *clock.Mock and periodictest.Advance, tests see every tick and every
 // Sleep at its exact instant, in a fixed order.
 //
-// All methods are safe for use by several goroutines. The zero Scheduler
-// is not usable; create one with New.
+// All methods are safe for use by several goroutines, and may be called
+// from the scheduler's own goroutines (runs, callbacks, hooks). The zero
+// Scheduler is not usable; create one with New. ARCHITECTURE.md states
+// who owns each piece of its state.
 type Scheduler struct {
 	cfg    config
 	driven bool // set once; the dispatcher arms no timer
@@ -42,26 +47,27 @@ type Scheduler struct {
 	mu        sync.Mutex
 	heap      deadlines
 	seq       uint64
-	started   bool
-	closing   bool
+	started   bool // Start was called
+	loopOn    bool // the dispatcher was started
+	closing   bool // Shutdown was called
+	stopped   bool // closing and every token given back: no new token
 	drivenNow bool // periodictest drives the deadlines
 	releasing bool // the dispatcher is firing a batch and will look again
 	busy      int  // goroutines of the scheduler not blocked in Sleep or Await
-	live      int  // goroutines of the scheduler not yet returned
+	live      int  // tokens: goroutines of the scheduler not yet returned
 	inflight  int  // runs started and not returned
+	misused   bool // a plain goroutine waited on a run's context (logged once)
 	waiters   map[*waiter]struct{}
 	slots     []starter // runs waiting for a slot under WithMaxConcurrency
 	changed   chan struct{}
 	jobs      []jobHandle          // in registration order
 	names     map[string]jobHandle // jobs given a name by WithName
 	jobSeq    int
-	running   runList       // runs in flight, for Shutdown to cancel
-	allDone   chan struct{} // closed when closing and live == 0
+	running   runList // runs in flight, for Shutdown to cancel
 
-	wake     chan struct{} // the earliest deadline changed
-	stop     chan struct{} // closed to end the dispatcher
-	stopOnce sync.Once
-	loopDone chan struct{}
+	wake chan struct{} // the earliest deadline changed
+	stop chan struct{} // closed when stopped: the dispatcher ends
+	done chan struct{} // closed when stopped and the dispatcher has returned
 }
 
 // New returns a scheduler configured by opts. It starts no goroutine; call
@@ -92,15 +98,15 @@ func New(opts ...Option) *Scheduler {
 		reuseTimer: reflect.TypeOf(cfg.clock) == reflect.TypeOf(clock.New()),
 		waiters:    make(map[*waiter]struct{}),
 		names:      make(map[string]jobHandle),
-		allDone:    make(chan struct{}),
 		wake:       make(chan struct{}, 1),
 		stop:       make(chan struct{}),
-		loopDone:   make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 }
 
 // Start anchors the jobs scheduled so far at the current time and starts
-// the dispatcher. Calling it again, or after Shutdown, does nothing.
+// the dispatcher, if the first deadline has not started it already.
+// Calling it again, or after Shutdown, does nothing.
 func (s *Scheduler) Start() {
 	s.mu.Lock()
 	if s.started || s.closing {
@@ -108,11 +114,21 @@ func (s *Scheduler) Start() {
 		return
 	}
 	s.started = true
+	s.ensureLoopLocked()
 	s.mu.Unlock()
 	now := s.Now()
 	for _, j := range s.jobsInOrder() {
 		j.arm(now)
 	}
+}
+
+// ensureLoopLocked starts the dispatcher once, unless the scheduler has
+// stopped: the heap has an owner as soon as it has an entry.
+func (s *Scheduler) ensureLoopLocked() {
+	if s.loopOn || s.stopped {
+		return
+	}
+	s.loopOn = true
 	go s.loop()
 }
 
@@ -126,33 +142,46 @@ func (s *Scheduler) Clock() clock.Clock { return s.cfg.clock }
 // Shutdown stops ticking, refuses new runs with ErrClosed, settles runs
 // still waiting to start with ErrClosed, and waits for the runs in flight
 // (and the goroutines they started with Go, and OnDone callbacks of the
-// scheduler's futures) to return. If ctx ends first, it cancels the
-// contexts of all runs in flight, still waits for them to return, and
-// returns ctx.Err(). When it returns, every future the scheduler handed
-// out is settled and none of its goroutines is left. It may be called
-// several times.
+// scheduler's futures) to return; then every future the scheduler handed
+// out is settled and none of its goroutines is left.
+//
+// If ctx ends first, Shutdown cancels the contexts of the runs in flight
+// and returns ctx.Err() at once, as http.Server.Shutdown does; runs that
+// ignore cancellation go on, and Done closes when the last has returned.
+//
+// Called from a goroutine the scheduler owns (a run or its Go tasks, an
+// OnDone callback of its futures, OnRun, a hook), Shutdown starts the
+// shutdown and returns nil without waiting, since it would wait for its
+// own caller; wait on Done from elsewhere. It recognises such a goroutine
+// by ctx (a run's context, or one derived from it), else by the function
+// the goroutine started in; a goroutine of another Scheduler counts as
+// one of this scheduler's. It may be called several times. A nil ctx is
+// an error wrapping ErrInvalid, and starts nothing.
 //
 // On a scheduler that periodictest drives, nothing but the test moves the
-// clock, so Shutdown releases the deadlines already due, as WaitIdle does,
-// and if the runs left then wait for later deadlines of the clock, it
-// cancels them as if ctx had ended and returns an error wrapping
-// ErrStalled that names each blocked run and what it waits for, instead
-// of waiting forever. A scheduler is driven from the first call of
-// periodictest's Advance or WaitIdle on it, or from New on a
-// periodictest.Clock; on a *clock.Mock that no such call has taken over,
-// Shutdown waits, as another goroutine may move the mock.
+// clock, so Shutdown with a ctx that can never end (context.Background())
+// releases the deadlines already due, as WaitIdle does, and if the runs
+// left then wait for later deadlines of the clock, it cancels them and
+// returns an error wrapping ErrStalled that names each blocked run and
+// what it waits for, instead of waiting forever. A scheduler is driven
+// from the first call of periodictest's Advance or WaitIdle on it, or
+// from New on a periodictest.Clock; on a *clock.Mock that no such call has
+// taken over, Shutdown waits, as another goroutine may move the mock.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
-	s.closeJobs()
-	err := s.awaitRuns(ctx)
-	s.stopOnce.Do(func() { close(s.stop) })
-	s.mu.Lock()
-	started := s.started
-	s.mu.Unlock()
-	if started {
-		<-s.loopDone
+	if ctx == nil {
+		return fmt.Errorf("%w: Shutdown: nil context", ErrInvalid)
 	}
-	return err
+	s.closeJobs()
+	if s.calledFromInside(ctx) {
+		return nil
+	}
+	return s.awaitRuns(ctx)
 }
+
+// Done returns a channel closed once Shutdown has been called and every
+// goroutine of the scheduler, the dispatcher included, has returned: the
+// way to wait for runs that outlived a Shutdown whose context ended.
+func (s *Scheduler) Done() <-chan struct{} { return s.done }
 
 // closeJobs marks the scheduler closing, takes every job's tick out of the
 // heap, and settles runs that have not started.
@@ -163,18 +192,17 @@ func (s *Scheduler) closeJobs() {
 		return
 	}
 	s.closing = true
-	var refused []starter
+	var refused []refusal
 	for _, j := range s.jobs {
-		refused = append(refused, j.closeLocked()...)
+		refused = j.closeLocked(refused, ErrClosed)
 	}
-	refused = append(refused, s.slots...)
-	s.slots = nil
+	for len(s.slots) > 0 { // runs of removed jobs cannot wait: Remove refused them
+		refused = s.slots[0].refuseLocked(refused, ErrClosed)
+	}
 	s.checkDoneLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
-	for _, r := range refused {
-		r.refuse(ErrClosed)
-	}
+	settle(refused)
 }
 
 // cancelRuns cancels the context of every run in flight.
@@ -193,7 +221,7 @@ func (s *Scheduler) cancelRuns() {
 // loop is the dispatcher: it releases due deadlines and sleeps on one
 // clock timer until the earliest of the others.
 func (s *Scheduler) loop() {
-	defer close(s.loopDone)
+	defer close(s.done)
 	var timer *clock.Timer
 	defer func() {
 		if timer != nil {
@@ -237,63 +265,59 @@ func (s *Scheduler) loop() {
 	}
 }
 
-// releaseDue fires the earliest deadline if it is due and the scheduler is
-// driven by periodictest, and reports whether it did. WaitIdle calls it.
-func (s *Scheduler) releaseDue() bool {
-	s.mu.Lock()
+// popLocked takes the earliest entry out of the heap for the releaser, who
+// owns it until its event hands it back.
+func (s *Scheduler) popLocked() *entry {
 	e := s.heap.peek()
-	if e == nil || !(s.drivenNow || s.driven) || e.when.After(s.cfg.clock.Now()) {
-		s.mu.Unlock()
-		return false
-	}
 	s.heap.remove(e)
-	s.busy++ // until the event has done its work
-	s.mu.Unlock()
-	e.ev.fire(e, s.Now())
-	s.mu.Lock()
-	s.busy--
-	s.notifyLocked()
-	s.mu.Unlock()
-	return true
+	e.index = held
+	return e
 }
 
 // releaseBatch fires, in order, the deadlines due now (up to a bound), and
 // reports whether there were any. It is the dispatcher's path; a driven
 // scheduler releases one deadline at a time instead, through WaitIdle.
+// The batch holds a token, so that Shutdown cannot complete in its middle.
 func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 	const most = 1024
 	s.mu.Lock()
 	buf = buf[:0]
 	now := s.cfg.clock.Now()
-	for e := s.heap.peek(); e != nil && !s.drivenNow && !s.driven && !e.when.After(now) && len(buf) < most; e = s.heap.peek() {
-		s.heap.remove(e)
-		buf = append(buf, e)
+	for e := s.heap.peek(); e != nil && !s.stopped && !s.drivenNow && !s.driven && !e.when.After(now) && len(buf) < most; e = s.heap.peek() {
+		buf = append(buf, s.popLocked())
 	}
-	s.busy += len(buf) // until their events have done their work
-	s.releasing = len(buf) > 0
-	s.mu.Unlock()
 	if len(buf) == 0 {
+		s.mu.Unlock()
 		return buf, false
 	}
+	s.busy++ // the releaser's token, until the events have done their work
+	s.live++
+	s.releasing = true
+	s.mu.Unlock()
 	now = now.In(s.cfg.loc)
 	for _, e := range buf {
 		e.ev.fire(e, now)
 	}
 	s.mu.Lock()
-	s.busy -= len(buf)
 	s.releasing = false
-	s.notifyLocked()
+	s.releaseLocked()
 	s.mu.Unlock()
 	clear(buf)
 	return buf, true
 }
 
 // pushLocked adds e at when and wakes the dispatcher if e is now the
-// earliest deadline.
+// earliest deadline. An entry already in the heap is left as it is: an
+// entry is never in the heap twice. A held entry is pushed only by the
+// releaser's event (ARCHITECTURE.md, heap entries).
 func (s *Scheduler) pushLocked(e *entry, when time.Time) {
+	if s.heap.holds(e) {
+		return
+	}
 	s.seq++
 	e.when, e.seq = when, s.seq
 	s.heap.push(e)
+	s.ensureLoopLocked()
 	if s.heap.peek() == e && !s.releasing {
 		select {
 		case s.wake <- struct{}{}:
@@ -303,32 +327,50 @@ func (s *Scheduler) pushLocked(e *entry, when time.Time) {
 	s.notifyLocked()
 }
 
-// hold counts a new goroutine of the scheduler.
-func (s *Scheduler) hold() {
+// hold takes a token for a new goroutine of the scheduler, before its
+// creator starts it; false once the scheduler has stopped, when the
+// caller must not start the goroutine.
+func (s *Scheduler) hold() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holdLocked()
+}
+
+// holdLocked is hold with s.mu held.
+func (s *Scheduler) holdLocked() bool {
+	if s.stopped {
+		return false
+	}
 	s.busy++
 	s.live++
+	return true
+}
+
+// release gives a goroutine's token back.
+func (s *Scheduler) release() {
+	s.mu.Lock()
+	s.releaseLocked()
 	s.mu.Unlock()
 }
 
-// release counts a goroutine of the scheduler out.
-func (s *Scheduler) release() {
-	s.mu.Lock()
+// releaseLocked is release with s.mu held.
+func (s *Scheduler) releaseLocked() {
 	s.busy--
 	s.live--
 	s.checkDoneLocked()
 	s.notifyLocked()
-	s.mu.Unlock()
 }
 
-// checkDoneLocked closes allDone once closing and nothing is left.
+// checkDoneLocked stops the scheduler once closing and every token is
+// back: the dispatcher ends, and Done closes when it has.
 func (s *Scheduler) checkDoneLocked() {
-	if s.closing && s.live == 0 {
-		select {
-		case <-s.allDone:
-		default:
-			close(s.allDone)
-		}
+	if !s.closing || s.live > 0 || s.stopped {
+		return
+	}
+	s.stopped = true
+	close(s.stop)
+	if !s.loopOn {
+		close(s.done)
 	}
 }
 

@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -10,8 +11,12 @@ import (
 // Sleep pauses the calling run for d on its scheduler's clock, and returns
 // early with ctx.Err() if ctx ends first. With a mock clock driven by
 // periodictest, the run wakes at exactly its deadline. Outside a run it
-// sleeps on the real clock. A d of zero or less returns at once.
+// sleeps on the real clock. A d of zero or less returns at once. A nil ctx
+// is an error wrapping ErrInvalid.
 func Sleep(ctx context.Context, d time.Duration) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: Sleep: nil context", ErrInvalid)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -29,7 +34,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	if o != nil {
 		sl.at = place{o, o.next()}
 	}
-	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, run: r, by: o}
+	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, r: r, by: o}
 	s.mu.Lock()
 	w.until = s.cfg.clock.Now().Add(d)
 	s.pushLocked(&sl.entry, w.until)
@@ -38,9 +43,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	err := waitForBlocked(ctx, sl.ch)
 	s.mu.Lock()
 	s.heap.remove(&sl.entry)
-	delete(s.waiters, w)
-	s.busy++
-	s.notifyLocked()
+	s.unblockLocked(w)
 	s.mu.Unlock()
 	return err
 }

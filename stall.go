@@ -10,7 +10,7 @@ import (
 )
 
 // awaitRuns is Shutdown's wait for the goroutines of the scheduler. If ctx
-// ends first, it cancels the runs, waits for them, and returns ctx.Err().
+// ends first, it cancels the runs and returns ctx.Err() at once.
 // On a scheduler that periodictest drives, with a ctx that can never end
 // (context.Background()), it also releases the deadlines
 // due at the clock's current time, as WaitIdle does, and when the runs
@@ -23,18 +23,17 @@ func (s *Scheduler) awaitRuns(ctx context.Context) error {
 			if err := s.WaitIdle(ctx); err == nil {
 				if err := s.stalled(); err != nil {
 					s.cancelRuns()
-					<-s.allDone
+					<-s.done // the runs wait in Sleep or Await: cancelled, they return
 					return err
 				}
 			}
 		}
 		changed := s.changes()
 		select {
-		case <-s.allDone:
+		case <-s.done:
 			return nil
 		case <-ctx.Done():
-			s.cancelRuns()
-			<-s.allDone
+			s.cancelRuns() // as http.Server.Shutdown: return at once; Done tells the end
 			return ctx.Err()
 		case <-changed:
 		}
@@ -49,7 +48,7 @@ func (s *Scheduler) isDriven() bool {
 }
 
 // changes returns a channel closed at the next change of the idle state,
-// or nil when only allDone matters: a scheduler nobody drives.
+// or nil when only done matters: a scheduler nobody drives.
 func (s *Scheduler) changes() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,7 +92,7 @@ func (s *Scheduler) stalled() error {
 // describe names the waiter's run and what it waits for; now is the
 // clock's time.
 func (w *waiter) describe(now time.Time) string {
-	r := w.run
+	r := w.r
 	what := "Await or a combinator"
 	if !w.until.IsZero() {
 		what = fmt.Sprintf("Sleep until %s (%v ahead)", w.until.Format(time.RFC3339Nano), w.until.Sub(now))

@@ -42,25 +42,32 @@ func (p *PanicError) Unwrap() error {
 // them with Go for this reason. Otherwise the caller owns the goroutine and
 // should wait for its future.
 //
-// A nil fn or ctx gives a future that has already failed with an error
+// Once the scheduler of ctx's run has shut down, the future has already
+// failed with ErrClosed. A nil fn or ctx gives a future that has already
+// failed with an error
 // wrapping ErrInvalid.
 func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 	if err := checkGo(ctx, fn == nil); err != nil {
 		return failed[T](err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
-	f := &Future[T]{cancel: cancelFunc(cancel), owner: schedulerOf(ctx)}
-	if f.owner != nil {
+	f := &Future[T]{cancel: cancelFunc(cancel)}
+	r := runOf(ctx)
+	if r != nil {
+		if !r.s.holdTask(r) { // the scheduler has stopped: no new goroutine of it
+			cancel()
+			return failed[T](fmt.Errorf("periodic: Go: %w", ErrClosed))
+		}
+		f.owner = r.s
 		cctx = childTask(cctx, originOf(ctx))
 		f.origin = originOf(cctx)
-		f.owner.hold()
 	}
 	go func() {
 		v, err := call(cctx, fn)
 		cancel()
 		f.settle(v, err)
-		if f.owner != nil {
-			f.owner.release()
+		if r != nil {
+			r.s.releaseTask(r)
 		}
 	}()
 	return f

@@ -1,23 +1,22 @@
 package periodic
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
-// fire handles the job's tick at e.when, released at now. A tick released
-// more than the misfire grace (WithMisfireGrace) late goes to the job's
-// Misfire policy; any other tick runs under its Overlap policy. Then the
-// next tick goes in the heap, even when it is already due: due ticks are
-// released one at a time, in order, so MisfireCatchUp starts its runs in
-// tick order, each once the previous has started.
+// fire handles the job's tick at e.when, released at now; the releaser
+// owns the entry until fire hands it back, in its last critical section,
+// to the heap (the next tick) or to the job (paused, ended, removed). A
+// tick released more than the misfire grace (WithMisfireGrace) late goes
+// to the job's Misfire policy; any other tick runs under its Overlap
+// policy. Then the next tick goes in the heap, even when it is already
+// due: due ticks are released one at a time, in order, so MisfireCatchUp
+// starts its runs in tick order, each once the previous has started.
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
-	tick := e.when
+	tick := e.when                           // the releaser owns e: nobody else changes it
 	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
-		s.mu.Unlock()
+		j.handBack(tick)
 		return
 	}
 	if now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp) {
@@ -26,21 +25,36 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		j.misfired(tick, now, p)
 		s.mu.Lock()
 		if j.state != jobActive || s.closing {
-			s.mu.Unlock()
+			j.handBack(tick)
 			return
 		}
 	}
 	var refused []refusal
+	var cancels []*runBase
 	if !p.run.IsZero() {
-		refused = j.admitTickLocked(p.run, refused)
+		refused, cancels = j.admitTickLocked(p.run, refused, cancels)
 	}
+	j.tick.index = -1
 	if !p.next.IsZero() && (j.cfg.limit == 0 || j.ticks < j.cfg.limit) {
 		s.pushLocked(&j.tick, p.next)
 	} else {
 		j.state = jobEnded
 	}
 	s.mu.Unlock()
-	j.refuse(refused)
+	cancelAll(cancels)
+	settle(refused)
+}
+
+// handBack gives the held tick back to the job, at the tick that did not
+// run, releases s.mu, and applies a Resume that came meanwhile.
+func (j *Job[T]) handBack(tick time.Time) {
+	j.tick.index, j.tick.when = -1, tick
+	resume := j.resumeWanted && j.state == jobPaused
+	j.resumeWanted = false
+	j.s.mu.Unlock()
+	if resume {
+		j.Resume()
+	}
 }
 
 // misfired counts and reports the misfire p, before its run starts.
@@ -135,48 +149,47 @@ func (j *Job[T]) nth(t time.Time, k int) time.Time {
 	return t
 }
 
-// refusal is a run to settle without starting, after s.mu is released.
-type refusal struct {
-	r   starter
-	err error
-}
-
 // admitTickLocked admits a run for tick under the job's overlap policy and
-// the limit, appending skipped runs to refused.
-func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal) []refusal {
+// the limit, appending refused runs to refused and runs to cancel (after
+// s.mu is released) to cancels.
+func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal, cancels []*runBase) ([]refusal, []*runBase) {
 	l := j.l()
 	if j.cfg.limit > 0 && j.ticks >= j.cfg.limit {
-		return refused
+		return refused, cancels
 	}
-	s := j.s
 	r := newRun(j, tick, true)
 	busy := len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil
 	switch o := j.cfg.overlap; {
 	case busy && o == OverlapSkip:
-		return append(refused, refusal{r, j.skipErr(tick, "a run is in flight")})
+		return j.skipLocked(r, "a run is in flight", refused), cancels
 	case busy && (o == OverlapQueue || o == OverlapBufferOne):
-		if bound := j.bufferBound(); len(l.queue) >= bound {
-			return append(refused, refusal{r, j.skipErr(tick, "the overlap buffer is full")})
+		if len(l.queue) >= j.bufferBound() {
+			return j.skipLocked(r, "the overlap buffer is full", refused), cancels
 		}
-		l.queue = append(l.queue, r)
+		j.moveLocked(r, placeQueued)
 		j.ticks++
-		return refused
+		j.advanceLocked()
+		return refused, cancels
 	case busy && o == OverlapReplace:
 		for _, a := range l.active {
-			a.cancel()
+			cancels = append(cancels, &a.runBase)
 		}
-		for _, q := range l.queue {
-			refused = append(refused, refusal{q, j.skipErr(q.tick, "replaced by a later tick")})
+		for len(l.queue) > 0 {
+			refused = j.skipLocked(l.queue[0], "replaced by a later tick", refused)
 		}
-		l.queue = append(l.queue[:0], r)
+		if w := l.slotWait; w != nil && w.ticked && w.batch == nil {
+			refused = j.skipLocked(w, "replaced by a later tick", refused)
+		}
+		j.moveLocked(r, placeQueued)
 		j.ticks++
-		return refused
+		j.advanceLocked()
+		return refused, cancels
 	}
-	if !s.admitLocked(r) {
-		return append(refused, refusal{r, j.skipErr(tick, "a run already waits for a concurrency slot")})
+	if !j.admitLocked(r) {
+		return j.skipLocked(r, "a run already waits for a concurrency slot", refused), cancels
 	}
 	j.ticks++
-	return refused
+	return refused, cancels
 }
 
 // bufferBound is how many runs may wait their turn.
@@ -185,77 +198,4 @@ func (j *Job[T]) bufferBound() int {
 		return 1
 	}
 	return j.cfg.buffer
-}
-
-// refuse settles skipped runs and tells OnRun, the hooks and the log.
-func (j *Job[T]) refuse(refused []refusal) {
-	if len(refused) == 0 {
-		return
-	}
-	s := j.s
-	s.mu.Lock()
-	j.l().stats.Skips += len(refused)
-	s.mu.Unlock()
-	for _, x := range refused {
-		x.r.refuse(x.err)
-	}
-	now := s.Now()
-	s.goTracked(func() {
-		for _, x := range refused {
-			r := x.r.(*run[T])
-			j.notifyRun(r.tick, &r.fut)
-			s.report(&Event{Kind: EventSkip, Job: j.name, Tick: r.tick, Start: now, Err: x.err})
-		}
-	})
-}
-
-// withdraw settles a run cancelled before it started, if it still waits
-// for a concurrency slot: it leaves the queue at once, so that it no
-// longer holds its job's one place there.
-func (r *run[T]) withdraw() {
-	s, j := r.s, r.job
-	s.mu.Lock()
-	waiting := j.l().slotWait == r
-	if waiting {
-		j.l().slotWait = nil
-		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
-	}
-	s.notifyLocked()
-	s.mu.Unlock()
-	if waiting {
-		r.fut.settle(*new(T), ErrCancelled)
-	}
-}
-
-// doneLocked takes a returned run off the job and returns the queued run
-// to start next, if any.
-func (j *Job[T]) doneLocked(rb *runBase, start time.Time, took time.Duration, err error) starter {
-	l := j.l()
-	j.recordLocked(rb.tick, start, start.Add(took), err)
-	l.active = deleteRun(l.active, rb)
-	l.stats.InFlight--
-	l.stats.Runs++
-	l.stats.LastDuration = took
-	l.stats.LastError = err
-	if err == nil {
-		l.stats.Successes++
-	} else {
-		l.stats.Failures++
-	}
-	if len(l.active) > 0 || len(l.queue) == 0 {
-		return nil
-	}
-	r := l.queue[0]
-	l.queue = l.queue[1:]
-	return r
-}
-
-// deleteRun removes the run whose base is rb.
-func deleteRun[T any](rs []*run[T], rb *runBase) []*run[T] {
-	for i, r := range rs {
-		if &r.runBase == rb {
-			return append(rs[:i], rs[i+1:]...)
-		}
-	}
-	return rs
 }

@@ -213,6 +213,7 @@ func TestRunsPairUp(t *testing.T) {
 	ended, cancel := context.WithCancel(ctx)
 	cancel()
 	_ = s.Shutdown(ended) // cancels the runs still sleeping
+	<-s.Done()            // and they have returned
 
 	line := regexp.MustCompile(`run #(\d+) (started: sleep for (\d+)s|finished after (\d+)s|cancelled after less than (\d+)s)`)
 	started, ended2 := map[string]string{}, map[string]bool{}

@@ -1,0 +1,144 @@
+package periodic
+
+import (
+	"slices"
+	"time"
+)
+
+// This file is the job's state machine (ARCHITECTURE.md, a job is a state
+// machine): arm, Pause, Resume, Remove and Paused, each defined in every
+// state, the releaser's hold on the tick included.
+
+// arm computes the first tick from the anchor and puts it in the heap. A
+// job paused before Start keeps its first tick for Resume.
+func (j *Job[T]) arm(now time.Time) {
+	first := j.first(now)
+	s := j.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closing:
+	case j.state == jobPaused && j.unarmed:
+		j.unarmed = false
+		j.tick.when = first
+	case j.state != jobIdle:
+	case first.IsZero():
+		j.state = jobEnded
+	default:
+		j.state = jobActive
+		s.pushLocked(&j.tick, first)
+	}
+}
+
+// Remove takes the job off the scheduler: no more ticks, and runs waiting
+// to start (queued, waiting for a slot, or backfilled) fail with
+// ErrClosed. Runs in flight go on. Its name becomes free.
+func (j *Job[T]) Remove() {
+	s := j.s
+	s.mu.Lock()
+	if j.state == jobRemoved {
+		s.mu.Unlock()
+		return
+	}
+	var err error
+	if j.life != nil {
+		err = wrapf(ErrClosed, "job %q removed", j.name)
+	}
+	refused := j.closeLocked(nil, err)
+	if s.names[j.name] == jobHandle(j) {
+		delete(s.names, j.name)
+	}
+	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
+	s.mu.Unlock()
+	settle(refused)
+}
+
+// closeLocked ends the job's ticking and refuses, with err, the runs that
+// were waiting to start. A tick the releaser holds is handed back by it.
+func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
+	j.state = jobRemoved
+	j.resumeWanted = false
+	j.s.heap.remove(&j.tick)
+	l := j.life
+	if l == nil {
+		return out // it never ran, so nothing waits
+	}
+	for len(l.queue) > 0 {
+		out = l.queue[0].refuseLocked(out, err)
+	}
+	if r := l.slotWait; r != nil {
+		out = r.refuseLocked(out, err)
+	}
+	for _, b := range slices.Clone(l.batches) {
+		for b.next < len(b.runs) {
+			out = b.runs[b.next].refuseLocked(out, err)
+		}
+	}
+	return out
+}
+
+// Pause stops the job's ticks until Resume; runs in flight go on. Paused
+// before Start, the job is not armed by Start. While the releaser holds
+// the job's tick, Pause is an intent it applies: the tick does not run.
+func (j *Job[T]) Pause() {
+	s := j.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j.resumeWanted = false
+	switch j.state {
+	case jobActive:
+		s.heap.remove(&j.tick) // a no-op when held: fire sees the state
+		j.state = jobPaused
+	case jobIdle:
+		j.state = jobPaused
+		j.unarmed = true
+	}
+}
+
+// Resume restarts a paused job at its first tick after now: ticks missed
+// while paused do not run. A job paused before Start waits for Start
+// again; one whose tick the releaser holds resumes when it hands it back.
+func (j *Job[T]) Resume() {
+	s := j.s
+	s.mu.Lock()
+	switch {
+	case j.state != jobPaused:
+		s.mu.Unlock()
+		return
+	case j.tick.index == held:
+		j.resumeWanted = true
+		s.mu.Unlock()
+		return
+	case j.unarmed:
+		j.unarmed = false
+		j.state = jobIdle
+		s.mu.Unlock()
+		return
+	}
+	from := j.tick.when
+	s.mu.Unlock()
+	now := s.Now()
+	t := from
+	for !t.IsZero() && !t.After(now) {
+		t = j.skipAhead(t, now)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j.state != jobPaused || j.tick.index == held || s.heap.holds(&j.tick) {
+		return
+	}
+	j.l().pausedBy = nil
+	if t.IsZero() {
+		j.state = jobEnded
+		return
+	}
+	j.state = jobActive
+	s.pushLocked(&j.tick, t)
+}
+
+// Paused reports whether the job is paused.
+func (j *Job[T]) Paused() bool {
+	j.s.mu.Lock()
+	defer j.s.mu.Unlock()
+	return j.state == jobPaused
+}

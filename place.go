@@ -1,0 +1,238 @@
+package periodic
+
+import (
+	"slices"
+	"time"
+)
+
+// runPlace is where a run is (ARCHITECTURE.md, a run is in exactly one
+// place). Only moveLocked changes it.
+type runPlace uint8
+
+const (
+	placeNew      runPlace = iota // made, not placed yet
+	placePending                  // a Backfill's run waiting its turn
+	placeQueued                   // in its job's overlap queue
+	placeSlot                     // waiting for a WithMaxConcurrency slot
+	placeActive                   // its goroutine runs
+	placeFinished                 // returned, or refused before it started
+)
+
+// starter is a run waiting for a concurrency slot, seen without its type.
+type starter interface {
+	grantLocked()
+	refuseLocked(out []refusal, err error) []refusal
+}
+
+// refusal is a run to settle without starting, after s.mu is released.
+type refusal struct {
+	r    refusable
+	err  error
+	skip bool // a skipped tick: OnRun and OnSkip hear of it
+}
+
+// refusable is a refused run seen without its type.
+type refusable interface {
+	refuse(err error)
+	reportSkip(now time.Time, err error)
+	sched() *Scheduler
+}
+
+// moveLocked moves r from its place to another: the only code that
+// changes r.placed and the lists that hold runs. Moving to placeActive
+// takes the run goroutine's token and starts it.
+func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
+	s, l := j.s, j.l()
+	switch r.placed {
+	case placePending:
+		r.batch.next++ // only the head of a Backfill moves out
+		if to != placeFinished {
+			r.batch.admitted++
+		}
+	case placeQueued:
+		l.queue = deleteRun(l.queue, r)
+	case placeSlot:
+		l.slotWait = nil
+		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
+	case placeActive:
+		l.active = deleteRun(l.active, r)
+		s.running.remove(&r.runBase)
+		s.inflight--
+		l.stats.InFlight--
+		r.prev = nil // the run has returned: Previous is no longer asked; cut the chain
+	}
+	if to == placeFinished && (r.placed == placeSlot || r.placed == placeActive) && r.batch != nil {
+		r.batch.admitted--
+	}
+	r.placed = to
+	switch to {
+	case placeQueued:
+		l.queue = append(l.queue, r)
+	case placeSlot:
+		l.slotWait = r
+		s.slots = append(s.slots, r)
+	case placeActive:
+		s.live++ // the run goroutine's token, taken before go
+		s.rebookLocked(&r.runBase, 1, 0)
+		s.inflight++
+		s.running.add(&r.runBase)
+		l.active = append(l.active, r)
+		if l.last != nil {
+			r.prev = l.last
+		}
+		l.last = &r.fut
+		l.stats.InFlight++
+		r.drawLocked() // in start order, under mu: the same draws on every repetition
+		go r.exec()
+	}
+}
+
+// admitLocked starts r, or makes it wait for a concurrency slot, behind
+// the runs already waiting; false when its job already has a run waiting
+// for a slot, and r stays where it is.
+func (j *Job[T]) admitLocked(r *run[T]) bool {
+	s := j.s
+	if s.cfg.maxRuns == 0 || (s.inflight < s.cfg.maxRuns && len(s.slots) == 0) {
+		j.moveLocked(r, placeActive)
+		return true
+	}
+	if j.l().slotWait != nil {
+		return false
+	}
+	j.moveLocked(r, placeSlot)
+	return true
+}
+
+// advanceLocked starts what may start after a run of the job moved: the
+// head of the overlap queue once nothing of the job is active or waits for
+// a slot, then the next runs of each Backfill. Every move out of queued,
+// slot or active is followed by it, so no run waits with nobody to start
+// it.
+func (j *Job[T]) advanceLocked() {
+	s, l := j.s, j.l()
+	if s.closing || j.state == jobRemoved {
+		return
+	}
+	if len(l.active) == 0 && l.slotWait == nil && len(l.queue) > 0 {
+		j.admitLocked(l.queue[0])
+	}
+	for _, b := range l.batches {
+		b.advanceLocked()
+	}
+}
+
+// grantSlotsLocked starts runs waiting for a concurrency slot, in order.
+func (s *Scheduler) grantSlotsLocked() {
+	for len(s.slots) > 0 && s.inflight < s.cfg.maxRuns {
+		s.slots[0].grantLocked()
+	}
+}
+
+// grantLocked starts a run that waited for a slot.
+func (r *run[T]) grantLocked() {
+	r.job.moveLocked(r, placeActive)
+	r.job.advanceLocked()
+}
+
+// refuseLocked moves r to finished, to be settled with err.
+func (r *run[T]) refuseLocked(out []refusal, err error) []refusal {
+	r.job.moveLocked(r, placeFinished)
+	return append(out, refusal{r: r, err: err})
+}
+
+// skipLocked refuses r as a skipped tick, counted in Stats.Skips.
+func (j *Job[T]) skipLocked(r *run[T], why string, out []refusal) []refusal {
+	j.moveLocked(r, placeFinished)
+	j.l().stats.Skips++
+	return append(out, refusal{r: r, err: j.skipErr(r.tick, why), skip: true})
+}
+
+// sched returns the run's scheduler.
+func (r *run[T]) sched() *Scheduler { return r.s }
+
+// reportSkip tells OnRun, the hooks and the log of a skipped tick.
+func (r *run[T]) reportSkip(now time.Time, err error) {
+	r.job.notifyRun(r.tick, &r.fut)
+	r.s.report(&Event{Kind: EventSkip, Job: r.job.name, Tick: r.tick, Start: now, Err: err})
+}
+
+// settle settles refused runs, s.mu released, and reports the skipped
+// ones on a goroutine of the scheduler (inline once it has stopped).
+func settle(refused []refusal) {
+	var skips []refusal
+	for _, x := range refused {
+		x.r.refuse(x.err)
+		if x.skip {
+			skips = append(skips, x)
+		}
+	}
+	if len(skips) == 0 {
+		return
+	}
+	s := skips[0].r.sched()
+	now := s.Now()
+	report := func() {
+		for _, x := range skips {
+			x.r.reportSkip(now, x.err)
+		}
+	}
+	if !s.goTracked(report) {
+		report()
+	}
+}
+
+// cancelAll ends the contexts of runs, s.mu released.
+func cancelAll(runs []*runBase) {
+	for _, r := range runs {
+		r.cancel()
+	}
+}
+
+// withdraw settles a run cancelled before it started, if it still waits
+// for a concurrency slot: it leaves the queue at once, so that it no
+// longer holds its job's one place there, and what waited behind it moves.
+func (r *run[T]) withdraw() {
+	s, j := r.s, r.job
+	s.mu.Lock()
+	waiting := r.placed == placeSlot
+	if waiting {
+		j.moveLocked(r, placeFinished)
+		j.advanceLocked()
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	if waiting {
+		r.refuse(ErrCancelled)
+	}
+}
+
+// closeBooks accounts for a run that returned, before its future settles:
+// history and stats, pause on failure, its place among the active runs
+// and its slot; then it starts what waited for it.
+func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err error) {
+	s, l := j.s, j.l()
+	s.mu.Lock()
+	s.heap.remove(&r.deadline)
+	j.recordLocked(r.tick, start, start.Add(took), err)
+	l.stats.Runs++
+	l.stats.LastDuration = took
+	l.stats.LastError = err
+	if err == nil {
+		l.stats.Successes++
+	} else {
+		l.stats.Failures++
+	}
+	j.moveLocked(r, placeFinished)
+	s.grantSlotsLocked()
+	j.advanceLocked()
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// deleteRun removes r from rs.
+func deleteRun[T any](rs []*run[T], r *run[T]) []*run[T] {
+	if i := slices.Index(rs, r); i >= 0 {
+		return slices.Delete(rs, i, i+1)
+	}
+	return rs
+}
