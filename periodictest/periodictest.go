@@ -27,6 +27,7 @@ package periodictest
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -45,29 +46,39 @@ type Settable interface {
 // each step. Deadlines due at the same instant are released one at a time,
 // in an order fixed by the program (see "The order of one instant" in
 // package periodic). Idle is defined by periodic.Scheduler.WaitIdle.
-// Advance returns ctx.Err() if ctx ends first; it is meant for one
-// goroutine, the test's.
+// Advance is meant for one goroutine, the test's.
+//
+// If ctx ends first, Advance returns an error that wraps ctx.Err() and
+// names what kept s from being idle, where the scheduler knows it: runs
+// busy outside Sleep, Await and the combinators (a bare channel, a
+// time.Sleep, a lock), waits about to wake, and how many other goroutines
+// of the scheduler were busy. Give it a context with a deadline, so that
+// such a run fails the test in seconds.
 //
 // m is usually a *clock.Mock, whose Set sleeps a millisecond of real time
 // per step and fires the timers that user code made through it on the
 // way. On a Clock from this package, Advance also stops at each of those
-// timers, before the scheduler's deadlines of the same instant, and waits
-// until idle after each; with no such timer it moves without real sleeps.
+// timers and waits until idle after each, with all the timers of an
+// instant delivered before the scheduler's deadlines of that instant; it
+// moves without real sleeps unless a timer with a handle (AfterFunc,
+// Timer, Ticker) is due.
 func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Duration) error {
 	drive.Drive(s)
 	if err := s.WaitIdle(ctx); err != nil {
-		return err
+		return notIdle(s, err)
 	}
 	c, _ := m.(*Clock)
 	target := m.Now().Add(d)
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return notIdle(s, err)
 		}
 		next, ok := drive.Next(s)
 		if c != nil && c.fireNext(earliest(target, next, ok)) {
-			if err := s.WaitIdle(ctx); err != nil {
-				return err
+			// the next timer of this instant, if any, before the
+			// scheduler's deadlines of the instant
+			if err := drive.Settle(ctx, s); err != nil {
+				return notIdle(s, err)
 			}
 			continue
 		}
@@ -78,13 +89,25 @@ func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Dura
 			m.Set(next)
 		}
 		if err := s.WaitIdle(ctx); err != nil {
-			return err
+			return notIdle(s, err)
 		}
 	}
 	if target.After(m.Now()) {
 		m.Set(target)
 	}
-	return s.WaitIdle(ctx)
+	return notIdle(s, s.WaitIdle(ctx))
+}
+
+// notIdle wraps err, if not nil, with what keeps s from being idle.
+func notIdle(s *periodic.Scheduler, err error) error {
+	if err == nil {
+		return nil
+	}
+	if what := drive.NotIdle(s); what != "" {
+		return fmt.Errorf("periodictest: %w; the scheduler is not idle at %s: %s",
+			err, s.Now().Format(time.RFC3339Nano), what)
+	}
+	return err
 }
 
 // earliest returns next if ok and before target, else target.
@@ -99,5 +122,5 @@ func earliest(target, next time.Time, ok bool) time.Time {
 // the deadlines due at the clock's current time: Advance by zero.
 func WaitIdle(ctx context.Context, s *periodic.Scheduler) error {
 	drive.Drive(s)
-	return s.WaitIdle(ctx)
+	return notIdle(s, s.WaitIdle(ctx))
 }
