@@ -23,25 +23,24 @@ import (
 // of that clock's channels waits for a move that will not come.
 func (s *Scheduler) awaitRuns(ctx context.Context) error {
 	warned := false
+	var made <-chan struct{} // a timer was made on the clock: look again
 	for {
-		if ctx.Err() == nil && s.isDriven() {
-			if err := s.settle(ctx); err == nil {
-				if err := s.WaitIdle(ctx); err == nil {
-					if err := s.stalled(); err != nil {
-						s.cancelRuns()
-						<-s.allDone
-						return err
-					}
-				}
+		if ctx.Err() == nil && s.isDriven() && s.releaseWhileIdle() {
+			if err := s.stalled(); err != nil {
+				s.cancelRuns()
+				<-s.allDone
+				return err
 			}
 		}
 		changed := s.changes()
+		made = nil
 		if !warned && changed != nil {
-			warned = s.warnNotIdle()
+			warned, made = s.warnNotIdle()
 		}
 		select {
 		case <-s.allDone:
 			return nil
+		case <-made:
 		case <-ctx.Done():
 			s.cancelRuns()
 			<-s.allDone
@@ -51,25 +50,44 @@ func (s *Scheduler) awaitRuns(ctx context.Context) error {
 	}
 }
 
+// releaseWhileIdle releases the deadlines due at the clock's time, one at
+// a time, as WaitIdle does, while the scheduler is idle, and reports
+// whether it is idle with nothing due. Unlike WaitIdle it never waits: a
+// goroutine that is not idle makes it return false.
+func (s *Scheduler) releaseWhileIdle() bool {
+	for {
+		s.mu.Lock()
+		idle, nothingDue := s.idleLocked(), s.nothingDueLocked()
+		s.mu.Unlock()
+		if !idle {
+			return false
+		}
+		if nothingDue || !s.releaseDue() {
+			return nothingDue
+		}
+	}
+}
+
 // warnNotIdle logs what keeps a driven scheduler from being idle, if
 // timers of its clock that periodictest moves are pending, and reports
-// whether it did.
-func (s *Scheduler) warnNotIdle() bool {
+// whether it did. If it did not, it returns a channel closed when a timer
+// is next made on that clock, or nil.
+func (s *Scheduler) warnNotIdle() (bool, <-chan struct{}) {
 	if drive.ClockPending == nil {
-		return false
+		return false, nil
 	}
-	timers := drive.ClockPending(s.cfg.clock)
+	timers, made := drive.ClockPending(s.cfg.clock)
 	if timers == "" {
-		return false
+		return false, made
 	}
 	busy := s.notIdle()
 	if busy == "" {
-		return false
+		return false, made
 	}
 	s.cfg.log.Warn("periodic: Shutdown waits for goroutines that are not idle while timers of the clock are pending; "+
 		"only the test moves a periodictest.Clock, so a goroutine blocked on one of its channels never returns",
 		"busy", busy, "timers", timers)
-	return true
+	return true, nil
 }
 
 // settle waits until the scheduler is idle, without releasing the

@@ -64,14 +64,15 @@ type Clock struct {
 	// mu guards the fields below. It is never held while user code runs.
 	mu     sync.Mutex
 	now    time.Time
-	mock   *clock.Mock // serves AfterFunc, Timer and Ticker; stands at mockAt
-	mockAt time.Time   // the mock's time: now, or earlier while no handle is due
-	follow bool        // a Ticker was made: the mock follows now, looked at every step
-	stale  bool        // timers may be due at mockAt unfired: set the mock even there
-	probe  bool        // a handle's function ran: learn the handles' expiries anew
-	timers []*timerRec // timers whose expiry the Clock delivers itself
-	seq    uint64      // numbers timers in the order they were made or last fired
-	moves  int         // how often the mock was moved; read by tests
+	mock   *clock.Mock   // serves AfterFunc, Timer and Ticker; stands at mockAt
+	mockAt time.Time     // the mock's time: now, or earlier while no handle is due
+	follow bool          // a Ticker was made: the mock follows now, looked at every step
+	stale  bool          // timers may be due at mockAt unfired: set the mock even there
+	probe  bool          // a handle's function ran: learn the handles' expiries anew
+	timers []*timerRec   // timers whose expiry the Clock delivers itself
+	seq    uint64        // numbers timers in the order they were made or last fired
+	moves  int           // how often the mock was moved; read by tests
+	made   chan struct{} // closed when a timer is made, then replaced; may be nil
 }
 
 // timerRec is a timer whose expiry the Clock delivers itself. A once timer
@@ -176,6 +177,7 @@ func (c *Clock) newOnce(d time.Duration, fn func(), out chan time.Time, place an
 	c.seq++
 	r := &timerRec{seq: c.seq, place: place, at: c.now.Add(max(d, 0)), fn: fn, out: out}
 	c.timers = append(c.timers, r)
+	c.madeLocked()
 	return r
 }
 
@@ -191,7 +193,16 @@ func (c *Clock) newHandle(d time.Duration, fn func(), out chan time.Time) *timer
 	c.stale = c.stale || d == 0
 	r := &timerRec{seq: c.seq, at: c.now.Add(d), known: true, h: h, fired: h.C, fn: fn, out: out}
 	c.timers = append(c.timers, r)
+	c.madeLocked()
 	return r
+}
+
+// madeLocked tells those watching the Clock that a timer was made.
+func (c *Clock) madeLocked() {
+	if c.made != nil {
+		close(c.made)
+		c.made = nil
+	}
 }
 
 // moveMockLocked sets the mock to t; the mock fires its timers due by t.
@@ -360,10 +371,14 @@ func (c *Clock) forget(r *timerRec) {
 	c.timers = slices.DeleteFunc(c.timers, func(x *timerRec) bool { return x == r })
 }
 
-// pending names the timers the Clock knows to be pending, or returns "".
-func (c *Clock) pending() string {
+// pending names the timers the Clock knows to be pending, or returns "",
+// and returns a channel closed when the next timer is made.
+func (c *Clock) pending() (string, <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.made == nil {
+		c.made = make(chan struct{})
+	}
 	var n int
 	var first time.Time
 	for _, r := range c.timers {
@@ -375,18 +390,18 @@ func (c *Clock) pending() string {
 		}
 	}
 	if n == 0 {
-		return ""
+		return "", c.made
 	}
 	return fmt.Sprintf("%d pending, the first at %s (%v ahead of the clock at %s)",
-		n, first.Format(time.RFC3339Nano), first.Sub(c.now), c.now.Format(time.RFC3339Nano))
+		n, first.Format(time.RFC3339Nano), first.Sub(c.now), c.now.Format(time.RFC3339Nano)), c.made
 }
 
 func init() {
-	drive.ClockPending = func(x any) string {
+	drive.ClockPending = func(x any) (string, <-chan struct{}) {
 		if c, ok := x.(*Clock); ok {
 			return c.pending()
 		}
-		return ""
+		return "", nil
 	}
 }
 

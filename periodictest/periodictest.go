@@ -22,7 +22,19 @@
 // For long spans use NewClock: it moves without the mock's real-time
 // pauses, and gives the same timeline as the mock for timers that user
 // code makes through it (s.Clock().AfterFunc and the like), with Advance
-// stopping at each of them.
+// stopping at each of them. It is also the faithful choice when a run
+// waits for such a timer and then sleeps: a *clock.Mock fires the timer
+// on its way to the next deadline and stands there before the run goes
+// on, so the run's next Sleep counts from that later time.
+//
+// What Advance orders is the release of deadlines: one at a time, each
+// followed by a wait until idle, in the order of one instant. It does not
+// order code that runs concurrently with the code a release woke: a task
+// that periodic.Go starts runs at once, concurrently with its creator,
+// until its first wait; goroutines woken by one event (two awaiters of one
+// future) run concurrently until they wait. Log a test's output after a
+// wait, or from one goroutine. Timers made through the clock are ordered
+// by creation (see Clock for the contexts that are ordered by place).
 package periodictest
 
 import (

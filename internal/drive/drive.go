@@ -37,6 +37,7 @@ var (
 )
 
 // ClockPending is set by package periodictest: for one of its clocks, it
-// names the timers pending on it; for any other clock, or none pending, it
-// returns "".
-var ClockPending func(clock any) string
+// names the timers pending on it, or returns "" if none is, and returns a
+// channel closed when the next timer is made on it. For any other clock it
+// returns "" and nil.
+var ClockPending func(clock any) (string, <-chan struct{})
