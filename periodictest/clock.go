@@ -45,17 +45,21 @@ import (
 //
 // After, Sleep and the contexts' deadlines are the Clock's own records and
 // cost nothing while they wait. AfterFunc and Timer hand out a
-// *clock.Timer, which only an inner *clock.Mock serves; the Clock moves
-// that mock, at its pace of a millisecond or two of real time per move,
-// only when such a timer is due by the instant Advance is going to, as far
-// as the Clock knows: the expiry it was made or last fired with. So Stop
-// works from any goroutine, and Reset from the timer's own function counts
-// from its instant, as on the mock; but Reset called by other code (a run,
-// the test) counts from the instant the mock last stood at, and the Clock
-// sees the new expiry only at its next move: re-arm a timer from its own
-// function, or Stop it and make a new one. A Ticker keeps the mock at the
-// clock's time, moved at every step, for the Clock's life; its ticks are
-// sent as the mock passes them, with their own instants as values.
+// *clock.Timer, which only an inner *clock.Mock can serve, and moving that
+// mock costs a millisecond or two of real time. The Clock moves it only
+// when such a timer is due by the instant Advance is going to, as far as
+// the Clock knows (the expiry the timer was made with, or last fired at),
+// and once more, ahead and back, after such a timer fired, to learn what
+// its function reset or stopped. So an AfterFunc pending for later, or
+// stopped, or fired, costs nothing per step. Stop works from any
+// goroutine, and Reset from a timer's function counts from its instant,
+// as on the mock; but Reset called by other code (a run, the test) counts
+// from the instant the mock last stood at, and the Clock sees the new
+// expiry only at its next move: re-arm a timer from its own function, or
+// Stop it and make a new one. A Ticker keeps the mock at the clock's time,
+// moved at every step, for the Clock's life (Reset from any goroutine then
+// counts from the clock's time); its ticks are sent as the mock passes
+// them, with their own instants as values.
 //
 // A Clock is safe for use by several goroutines; create one with NewClock.
 type Clock struct {
