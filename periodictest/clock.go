@@ -255,8 +255,9 @@ func (c *Clock) fireNext(limit time.Time) bool {
 		c.seq++
 		first.seq = c.seq // if reset, it comes after the timers made so far
 	}
+	at := first.at
 	c.mu.Unlock()
-	first.deliver()
+	first.deliver(at)
 	return true
 }
 
@@ -409,10 +410,10 @@ func init() {
 	}
 }
 
-// deliver hands the expiry over: it calls fn in its own goroutine and
-// waits for it to return, or sends the time on out if it has room, as the
+// deliver hands the expiry at over: it calls fn in its own goroutine and
+// waits for it to return, or sends at on out if it has room, as the
 // channel of a timer does.
-func (r *timerRec) deliver() {
+func (r *timerRec) deliver(at time.Time) {
 	if r.fn != nil {
 		done := make(chan struct{})
 		go func() {
@@ -423,7 +424,7 @@ func (r *timerRec) deliver() {
 		return
 	}
 	select {
-	case r.out <- r.at:
+	case r.out <- at:
 	default:
 	}
 }
