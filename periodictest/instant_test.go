@@ -2,6 +2,7 @@ package periodictest_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -98,4 +99,26 @@ func TestClockContextsOfSiblings(t *testing.T) {
 		return err
 	})
 	require.Equal(t, map[string]int{"ctx0 ctx1 ctx2 ctx3": 20}, seen)
+}
+
+// TestClockRunWokenByTimer checks the documented reason to prefer a Clock
+// when a run waits for a timer made through the clock: the run, woken by
+// its context's deadline at 5 s, sleeps 1 s from there and wakes at 6 s.
+// (A *clock.Mock fires the deadline inside its move to the next step, 10 s
+// here, and the run's Sleep counts from wherever the mock stands when the
+// run gets to it: 5 s or 10 s, as the goroutines happen to run.)
+func TestClockRunWokenByTimer(t *testing.T) {
+	mk := func() periodictest.Settable { return periodictest.NewClock(start) }
+	seen := instantRuns(t, 3, mk, func(ctx context.Context, c clock.Clock, add func(string)) error {
+		c2, cancel := c.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		err := periodic.Sleep(c2, time.Hour)
+		add(fmt.Sprintf("%v at %v", err, c.Since(start)))
+		if err := periodic.Sleep(ctx, time.Second); err != nil {
+			return err
+		}
+		add(fmt.Sprintf("woke at %v", c.Since(start)))
+		return nil
+	})
+	require.Equal(t, map[string]int{"context deadline exceeded at 5s woke at 6s": 3}, seen)
 }
