@@ -147,18 +147,21 @@
 //
 // The places of deadlines do not depend on any of this: each task numbers
 // its children in its own program order. So the order in which deadlines
-// are released is fixed, and what a task does after its first wait is
-// too; write a test's output after a wait, or from one goroutine.
+// are released is fixed, and so is the code that each release wakes, but
+// for the cases above; write a test's output after a wait, or from one
+// goroutine.
 //
-// Timers made through the clock are ordered by creation, not by place,
-// except on periodictest.NewClock for contexts: a WithTimeout or
-// WithDeadline of a Clock whose parent is a run's or task's context is
-// numbered among that task's children, as a Sleep is. On a Clock all the
-// timers of an instant fire before the scheduler's deadlines of that
-// instant. Create other clock timers in one run's own program order, or
-// use [Sleep] and [Timeout], which are ordered; on a *clock.Mock, whose
-// AfterFunc functions start on goroutines of their own, timers of one
-// instant race.
+// Timers made through the clock (s.Clock().AfterFunc, After, WithTimeout
+// and the like) are not deadlines of the scheduler. On
+// periodictest.NewClock they fire one at a time, all the timers of an
+// instant before the scheduler's deadlines of that instant, in the order
+// they were made; a WithTimeout or WithDeadline whose parent is a run's or
+// task's context is the exception: it is numbered among that task's
+// children, as a Sleep is, and fires in the order of its place. So make
+// the other timers in one run's own program order, not from sibling tasks
+// that race to make them, or use [Sleep] and [Timeout], which are
+// ordered. On a *clock.Mock, whose AfterFunc functions start on goroutines
+// of their own, the timers of one instant race.
 //
 // See the examples for the seed scenario on a mock clock, RunNow and
 // Await, OnRun, overlap policies, cron, retries and the futures'
