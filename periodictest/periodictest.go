@@ -72,8 +72,8 @@ type Settable interface {
 // way. On a Clock from this package, Advance also stops at each of those
 // timers and waits until idle after each, with all the timers of an
 // instant delivered before the scheduler's deadlines of that instant; it
-// moves without real sleeps unless a timer with a handle (AfterFunc,
-// Timer, Ticker) is due.
+// moves without real sleeps unless an AfterFunc or Timer made through it
+// is due, or a Ticker was made through it (see Clock).
 func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Duration) error {
 	drive.Drive(s)
 	if err := s.WaitIdle(ctx); err != nil {
