@@ -48,8 +48,9 @@ import (
 // when such a timer is due by the instant Advance is going to, as far as
 // the Clock knows (the expiry the timer was made with, or last fired at),
 // and once more, ahead and back, after such a timer fired, to learn what
-// its function reset or stopped. So an AfterFunc pending for later, or
-// stopped, or fired, costs nothing per step. Stop works from any
+// its function reset or stopped (which costs a millisecond more for each
+// such timer then pending). So an AfterFunc pending for later, or stopped,
+// or fired, costs nothing per step. Stop works from any
 // goroutine, and Reset from a timer's function counts from its instant,
 // as on the mock; but Reset called by other code (a run, the test) counts
 // from the instant the mock last stood at, and the Clock sees the new
