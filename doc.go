@@ -137,6 +137,8 @@
 //     with its creator, until its first wait: what the two do before they
 //     wait interleaves as the goroutines happen to run (asyncio starts a
 //     task only at its creator's next await; periodic does not, yet);
+//     Sleep of zero or less returns at once and is not a wait (asyncio's
+//     sleep(0) yields);
 //   - goroutines woken by one event, such as two tasks awaiting one
 //     future, or a future's awaiter and its OnDone callbacks, run
 //     concurrently until they wait;
