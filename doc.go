@@ -109,7 +109,19 @@
 // periodictest.NewClock, which moves without the mock's real-time pauses
 // and gives the mock's timeline to timers made through it. A Shutdown on a
 // driven scheduler whose runs wait for a clock that only the test moves
-// fails fast with [ErrStalled] instead of waiting forever.
+// fails fast with [ErrStalled] instead of waiting forever: it assumes that
+// its caller is the goroutine that moves the clock. A run busy on
+// something the scheduler cannot see (a bare channel of the clock, a lock)
+// keeps it from being idle; Advance, given a context that ends, then names
+// that run in its error.
+//
+// Timers that user code makes through the clock (s.Clock().AfterFunc,
+// After, WithTimeout and the like) are faithful on periodictest.NewClock,
+// which stops at each of them. A *clock.Mock fires them as it moves to the
+// next deadline of the scheduler and stands there before the code they
+// woke runs, so a run woken by such a timer that then calls Sleep counts
+// from the later time: use periodictest.NewClock when runs wait for such
+// timers.
 //
 // # The order of one instant
 //
@@ -135,10 +147,44 @@
 // five tasks sleeping 2, 1, 2, 1 and 2 s sees them complete as 1, 3 (at
 // 1 s), then 0, 2, 4 (at 2 s), on every run. asyncio gives 1, 3, 2, 0, 4
 // there: its timers live in a heap that does not keep the order of equal
-// deadlines, which periodic does not copy. Two tasks that meet only by
-// racing, such as two goroutines of the scheduler calling RunNow on the
-// same job after one event woke both, are ordered by who came first; a
-// goroutine started with the go statement has no place of its own.
+// deadlines, which periodic does not copy.
+//
+// What is ordered is the release of deadlines: one at a time, each
+// followed by a wait until the scheduler is idle, so the code that a
+// release wakes runs alone until it waits again. What is not ordered is
+// code that runs concurrently with it:
+//
+//   - a task started with [Go] runs as soon as Go returns, concurrently
+//     with its creator, until its first wait: what the two do before they
+//     wait interleaves as the goroutines happen to run (asyncio starts a
+//     task only at its creator's next await; periodic does not, yet);
+//     Sleep of zero or less returns at once and is not a wait (asyncio's
+//     sleep(0) yields);
+//   - goroutines woken by one event, such as two tasks awaiting one
+//     future, or a future's awaiter and its OnDone callbacks, run
+//     concurrently until they wait;
+//   - two goroutines of the scheduler that meet only by racing, such as
+//     two runs calling RunNow on the same job after one event woke both,
+//     are ordered by who came first; a goroutine started with the go
+//     statement has no place of its own.
+//
+// The places of deadlines do not depend on any of this: each task numbers
+// its children in its own program order. So the order in which deadlines
+// are released is fixed, and so is the code that each release wakes, but
+// for the cases above; write a test's output after a wait, or from one
+// goroutine.
+//
+// Timers made through the clock (s.Clock().AfterFunc, After, WithTimeout
+// and the like) are not deadlines of the scheduler. On
+// periodictest.NewClock they fire one at a time, all the timers of an
+// instant before the scheduler's deadlines of that instant, in the order
+// they were made; a WithTimeout or WithDeadline whose parent is a run's or
+// task's context is the exception: it is numbered among that task's
+// children, as a Sleep is, and fires in the order of its place. So make
+// the other timers in one run's own program order, not from sibling tasks
+// that race to make them, or use [Sleep] and [Timeout], which are
+// ordered. On a *clock.Mock, whose AfterFunc functions start on goroutines
+// of their own, the timers of one instant race.
 //
 // See the examples for the seed scenario on a mock clock, RunNow and
 // Await, OnRun, overlap and misfire policies, cron and zones, retries with

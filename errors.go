@@ -33,7 +33,9 @@ var (
 	// periodictest drives, when its runs wait for deadlines of its clock
 	// and nothing else can wake them: only the test moves that clock, and
 	// the test is waiting in Shutdown. Shutdown then cancels the runs,
-	// waits for them, and names each blocked run and what it waited for.
+	// whatever its context, waits for them, and names each blocked run
+	// (its job, and its tick or the time RunNow started it) and what it
+	// waited for.
 	ErrStalled = errors.New("periodic: stalled: runs wait for a clock that nobody moves")
 	// ErrStore is wrapped, with the Locker's own error, by the error of a
 	// run whose claim the Locker could not decide (its store failed): the

@@ -59,23 +59,21 @@ func ExampleWithLogger() {
 // Shutdown with a deadline, as http.Server.Shutdown: it stops the ticks
 // and waits for the runs in flight; when the deadline passes first, it
 // cancels their contexts and returns the context's error. A run's future
-// tells when the run itself has returned.
+// tells when the run itself has returned, and Done when all have.
 func ExampleScheduler_Shutdown() {
 	m, printf := clockAt()
 	s := periodic.New(periodic.WithClock(m), periodic.WithLogger(slog.New(slog.DiscardHandler)))
 	job, _ := periodic.Schedule(s, periodic.Every(time.Hour), func(ctx context.Context) (int, error) {
-		if err := periodic.Sleep(ctx, 10*time.Minute); err != nil { // returns when cancelled
-			return 0, err
-		}
-		return 1, nil
+		<-ctx.Done() // a run that waits for its cancellation, as a slow call would
+		return 0, ctx.Err()
 	})
 	s.Start()
 	run := job.RunNow()
-	_ = periodictest.WaitIdle(context.Background(), s) // the run sleeps on the mock clock
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	printf("shutdown: %v", s.Shutdown(ctx))
+	printf("shutdown: %v", s.Shutdown(ctx)) // returns when ctx ends, having cancelled the run
+	<-s.Done()                              // the run has returned
 	_, err := run.Await(context.Background())
 	printf("run: %v", err)
 	// Output:

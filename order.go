@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"sync/atomic"
+
+	"github.com/periodic-go/periodic/internal/drive"
 )
 
 // This file holds the rule that orders deadlines due at the same instant,
@@ -121,4 +123,18 @@ func (c *taskCtx) Value(key any) any {
 		return &c.o
 	}
 	return c.Context.Value(key)
+}
+
+// The hooks with which periodictest.Clock orders the timers of one instant
+// that contexts of runs and tasks made through it: a WithTimeout or
+// WithDeadline is numbered among its task's children, as a Sleep is.
+func init() {
+	drive.Place = func(ctx context.Context) any {
+		o := originOf(ctx)
+		if o == nil {
+			return nil
+		}
+		return place{o, o.next()}
+	}
+	drive.ComparePlaces = func(a, b any) int { return comparePlaces(a.(place), b.(place)) }
 }

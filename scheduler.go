@@ -158,15 +158,20 @@ func (s *Scheduler) Clock() clock.Clock { return s.cfg.clock }
 // one of this scheduler's. It may be called several times. A nil ctx is
 // an error wrapping ErrInvalid, and starts nothing.
 //
-// On a scheduler that periodictest drives, nothing but the test moves the
-// clock, so Shutdown with a ctx that can never end (context.Background())
-// releases the deadlines already due, as WaitIdle does, and if the runs
-// left then wait for later deadlines of the clock, it cancels them and
+// On a scheduler that periodictest drives, Shutdown assumes that its
+// caller is the goroutine that moves the clock (the test's), so that
+// nothing moves it while Shutdown waits. It releases the deadlines already
+// due, as WaitIdle does, and if the runs left then wait for later
+// deadlines of the clock, it cancels them at once, whatever ctx, and
 // returns an error wrapping ErrStalled that names each blocked run and
-// what it waits for, instead of waiting forever. A scheduler is driven
-// from the first call of periodictest's Advance or WaitIdle on it, or
-// from New on a periodictest.Clock; on a *clock.Mock that no such call has
-// taken over, Shutdown waits, as another goroutine may move the mock.
+// what it waits for, instead of waiting forever. A run busy on what the
+// scheduler cannot see (a bare channel of the clock, a lock) is waited
+// for as on any scheduler, until ctx ends; if timers of a
+// periodictest.Clock are pending meanwhile, Shutdown logs at Warn which
+// runs are busy. A scheduler is driven from the first call of
+// periodictest's Advance or WaitIdle on it, or from New on a
+// periodictest.Clock; on a *clock.Mock that no such call has taken over,
+// Shutdown waits, as another goroutine may move the mock.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		return fmt.Errorf("%w: Shutdown: nil context", ErrInvalid)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/periodic-go/periodic/internal/drive"
 )
 
 // awaitRuns is Shutdown's wait for the goroutines of the scheduler. If ctx
@@ -16,28 +18,146 @@ import (
 // due at the clock's current time, as WaitIdle does, and when the runs
 // left wait only for later deadlines of the clock, which nothing will
 // move, it cancels them, waits for them, and returns an error wrapping
-// ErrStalled that names them.
+// ErrStalled that names them, whatever ctx. If instead some goroutine of
+// the scheduler is not idle while timers of a periodictest.Clock are
+// pending, it logs once, at Warn, what is not idle: a run blocked on one
+// of that clock's channels waits for a move that will not come.
 func (s *Scheduler) awaitRuns(ctx context.Context) error {
+	warned := false
+	var made <-chan struct{} // a timer was made on the clock: look again
 	for {
-		if ctx.Done() == nil && s.isDriven() { // a ctx that ends bounds the wait itself
-			if err := s.WaitIdle(ctx); err == nil {
-				if err := s.stalled(); err != nil {
-					s.cancelRuns()
-					<-s.done // the runs wait in Sleep or Await: cancelled, they return
-					return err
-				}
+		if ctx.Err() == nil && s.isDriven() && s.releaseWhileIdle() {
+			if err := s.stalled(); err != nil {
+				s.cancelRuns()
+				<-s.done // the runs wait in Sleep or Await: cancelled, they return
+				return err
 			}
 		}
 		changed := s.changes()
+		made = nil
+		if !warned && changed != nil {
+			warned, made = s.warnNotIdle()
+		}
 		select {
 		case <-s.done:
 			return nil
+		case <-made:
 		case <-ctx.Done():
 			s.cancelRuns() // as http.Server.Shutdown: return at once; Done tells the end
 			return ctx.Err()
 		case <-changed:
 		}
 	}
+}
+
+// releaseWhileIdle releases the deadlines due at the clock's time, one at
+// a time, as WaitIdle does, while the scheduler is idle, and reports
+// whether it is idle with nothing due. Unlike WaitIdle it never waits: a
+// goroutine that is not idle makes it return false.
+func (s *Scheduler) releaseWhileIdle() bool {
+	for {
+		s.mu.Lock()
+		idle, nothingDue := s.idleLocked(), s.nothingDueLocked()
+		if !idle || nothingDue {
+			s.mu.Unlock()
+			return idle
+		}
+		if !s.releaseDueLocked() { // it unlocks mu when it releases
+			s.mu.Unlock()
+			return false
+		}
+	}
+}
+
+// warnNotIdle logs what keeps a driven scheduler from being idle, if
+// timers of its clock that periodictest moves are pending, and reports
+// whether it did. If it did not, it returns a channel closed when a timer
+// is next made on that clock, or nil.
+func (s *Scheduler) warnNotIdle() (bool, <-chan struct{}) {
+	if drive.ClockPending == nil {
+		return false, nil
+	}
+	timers, made := drive.ClockPending(s.cfg.clock)
+	if timers == "" {
+		return false, made
+	}
+	busy := s.notIdle()
+	if busy == "" {
+		return false, made
+	}
+	s.cfg.log.Warn("periodic: Shutdown waits for goroutines that are not idle while timers of the clock are pending; "+
+		"only the test moves a periodictest.Clock, so a goroutine blocked on one of its channels never returns",
+		"busy", busy, "timers", timers)
+	return true, nil
+}
+
+// settle waits until the scheduler is idle, without releasing the
+// deadlines due, or until ctx ends (then it returns ctx.Err()).
+// periodictest calls it after a timer of its Clock fired, so that all the
+// timers of an instant are delivered before the scheduler's deadlines of
+// that instant.
+func (s *Scheduler) settle(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		if s.idleLocked() {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// notIdle names what keeps the scheduler from being idle: each run in
+// flight whose own goroutine is neither blocked in Sleep, Await or a
+// combinator nor finished, each waiter about to wake, and the count of
+// other goroutines (Go tasks, OnDone callbacks, events being fired) that
+// are busy. It returns "" when the scheduler is idle.
+func (s *Scheduler) notIdle() string {
+	s.mu.Lock()
+	if s.idleLocked() {
+		s.mu.Unlock()
+		return ""
+	}
+	now := s.cfg.clock.Now()
+	blocked := make(map[*origin]bool, len(s.waiters))
+	var waking []*waiter
+	for w := range s.waiters {
+		blocked[w.by] = true
+		if w.ready() {
+			waking = append(waking, w)
+		}
+	}
+	var busyRuns []*runBase
+	for r := s.running.head; r != nil; r = r.next {
+		if !blocked[&r.origin] {
+			busyRuns = append(busyRuns, r)
+		}
+	}
+	others := s.busy - len(busyRuns)
+	s.mu.Unlock() // the names below take it
+	var parts []string
+	for _, r := range busyRuns {
+		parts = append(parts, r.describe()+": the run is busy (not in Sleep, Await or a combinator)")
+	}
+	for _, w := range waking {
+		parts = append(parts, w.describe(now)+", about to wake")
+	}
+	if others > 0 {
+		parts = append(parts, fmt.Sprintf("%d other busy goroutines (Go tasks, OnDone callbacks or deadlines being released)", others))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "a goroutine of the scheduler is busy")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // isDriven reports whether periodictest drives the scheduler's deadlines.
@@ -85,21 +205,35 @@ func (s *Scheduler) stalled() error {
 	for _, w := range waits {
 		lines = append(lines, w.describe(now))
 	}
-	return fmt.Errorf("%w (Shutdown at %s); move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; %d blocked: %s",
+	return fmt.Errorf("%w (Shutdown at %s); move it with periodictest.Advance before Shutdown: on a driven scheduler Shutdown assumes its caller moves the clock, so it does not wait, whatever its context; %d blocked: %s",
 		ErrStalled, now.Format(time.RFC3339Nano), len(lines), strings.Join(lines, "; "))
 }
 
 // describe names the waiter's run and what it waits for; now is the
 // clock's time.
 func (w *waiter) describe(now time.Time) string {
-	r := w.r
 	what := "Await or a combinator"
 	if !w.until.IsZero() {
 		what = fmt.Sprintf("Sleep until %s (%v ahead)", w.until.Format(time.RFC3339Nano), w.until.Sub(now))
 	}
 	who := "the run"
-	if w.by != &r.origin {
+	if w.by != &w.r.origin {
 		who = "a Go task"
 	}
-	return fmt.Sprintf("job %q tick %s: %s in %s", r.named.Name(), r.tick.Format(time.RFC3339Nano), who, what)
+	return fmt.Sprintf("%s: %s in %s", w.r.describe(), who, what)
+}
+
+// describe names the run: its job, and its tick or, for a run that RunNow
+// started, the time RunNow was called.
+func (r *runBase) describe() string {
+	if r.ticked {
+		return fmt.Sprintf("job %q tick %s", r.named.Name(), r.tick.Format(time.RFC3339Nano))
+	}
+	return fmt.Sprintf("job %q RunNow at %s", r.named.Name(), r.tick.Format(time.RFC3339Nano))
+}
+
+// The hooks periodictest uses to wait for and name the scheduler's state.
+func init() {
+	drive.Settle = func(ctx context.Context, x any) error { return x.(*Scheduler).settle(ctx) }
+	drive.NotIdle = func(x any) string { return x.(*Scheduler).notIdle() }
 }

@@ -34,7 +34,7 @@ func TestShutdownStalled(t *testing.T) {
 	err = e.s.Shutdown(context.Background())
 	require.ErrorIs(t, err, periodic.ErrStalled)
 	require.EqualError(t, err, "periodic: stalled: runs wait for a clock that nobody moves (Shutdown at 2026-01-01T00:00:25Z); "+
-		"move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 4 blocked: "+
+		"move it with periodictest.Advance before Shutdown: on a driven scheduler Shutdown assumes its caller moves the clock, so it does not wait, whatever its context; 4 blocked: "+
 		`job "sleeper" tick 2026-01-01T00:00:10Z: the run in Await or a combinator; `+
 		`job "sleeper" tick 2026-01-01T00:00:10Z: a Go task in Sleep until 2026-01-01T00:00:40Z (15s ahead); `+
 		`job "sleeper" tick 2026-01-01T00:00:20Z: the run in Await or a combinator; `+
@@ -90,7 +90,7 @@ func TestShutdownNotStalled(t *testing.T) {
 		f := job.RunNow() // the fast clock is driven from the start
 		err = s.Shutdown(context.Background())
 		require.ErrorIs(t, err, periodic.ErrStalled)
-		require.ErrorContains(t, err, `1 blocked: job "nap" tick 2026-01-01T00:00:00Z: the run in Sleep until 2026-01-01T00:00:01Z (1s ahead)`)
+		require.ErrorContains(t, err, `1 blocked: job "nap" RunNow at 2026-01-01T00:00:00Z: the run in Sleep until 2026-01-01T00:00:01Z (1s ahead)`)
 		require.True(t, f.Cancelled())
 	})
 }
@@ -113,6 +113,25 @@ func ExampleErrStalled() {
 	fmt.Println(job.Last().Cancelled())
 	// Output:
 	// true
-	// periodic: stalled: runs wait for a clock that nobody moves (Shutdown at 1970-01-01T00:00:10Z); move it with periodictest.Advance before Shutdown, or give Shutdown a context that ends; 1 blocked: job "nap" tick 1970-01-01T00:00:10Z: the run in Sleep until 1970-01-01T00:01:10Z (1m0s ahead)
+	// periodic: stalled: runs wait for a clock that nobody moves (Shutdown at 1970-01-01T00:00:10Z); move it with periodictest.Advance before Shutdown: on a driven scheduler Shutdown assumes its caller moves the clock, so it does not wait, whatever its context; 1 blocked: job "nap" tick 1970-01-01T00:00:10Z: the run in Sleep until 1970-01-01T00:01:10Z (1m0s ahead)
 	// true
+}
+
+// TestShutdownStalledWhateverContext checks that the message and the
+// semantics agree: on a driven scheduler Shutdown does not wait for a
+// context with a deadline either, as nothing but its caller moves the
+// clock.
+func TestShutdownStalledWhateverContext(t *testing.T) {
+	e := newEnv(t, quiet)
+	_, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		return 0, periodic.Sleep(ctx, time.Minute)
+	}, periodic.WithName("nap"), periodic.WithLimit(1))
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(10 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	err = e.s.Shutdown(ctx)
+	require.ErrorIs(t, err, periodic.ErrStalled)
+	require.NoError(t, ctx.Err())
 }

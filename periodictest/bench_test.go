@@ -11,23 +11,28 @@ import (
 )
 
 // BenchmarkAdvance measures Advance over a span of a once-a-second job,
-// per run: on Clock for a day (86,400 runs, each to idle), on Clock with a
-// timer made through it (the inner mock then follows, at its pace), and on
-// *clock.Mock, whose 1 ms pause per step is the cost to beat.
+// per run: on Clock for a day (86,400 runs, each to idle); on Clock for a
+// day with a job that makes a context through the clock at each run
+// (s.Clock().WithTimeout), and with an AfterFunc pending beyond the day,
+// neither of which moves the inner mock; on Clock with a Ticker (the mock
+// then follows, at its pace); and on *clock.Mock, whose 1 ms pause per
+// step is the cost to beat.
 func BenchmarkAdvance(b *testing.B) {
 	cases := []struct {
 		name  string
 		span  time.Duration
 		clock func() periodictest.Settable
-		timer bool
+		timer string // what user code makes through the clock
 	}{
-		{"Clock/day", 24 * time.Hour, func() periodictest.Settable { return periodictest.NewClock(start) }, false},
-		{"Clock+timer/minute", time.Minute, func() periodictest.Settable { return periodictest.NewClock(start) }, true},
+		{"Clock/day", 24 * time.Hour, newClock, ""},
+		{"Clock+WithTimeout/day", 24 * time.Hour, newClock, "WithTimeout"},
+		{"Clock+AfterFunc/day", 24 * time.Hour, newClock, "AfterFunc"},
+		{"Clock+Ticker/minute", time.Minute, newClock, "Ticker"},
 		{"Mock/minute", time.Minute, func() periodictest.Settable {
 			m := clock.NewMock()
 			m.Set(start)
 			return m
-		}, false},
+		}, ""},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
@@ -37,15 +42,23 @@ func BenchmarkAdvance(b *testing.B) {
 				ctx := context.Background()
 				c := bc.clock()
 				s := periodic.New(periodic.WithClock(c))
-				_, err := periodic.Schedule(s, periodic.Every(time.Second), func(context.Context) (int, error) {
+				_, err := periodic.Schedule(s, periodic.Every(time.Second), func(ctx context.Context) (int, error) {
 					runs++
+					if bc.timer == "WithTimeout" {
+						ctx, cancel := c.WithTimeout(ctx, 500*time.Millisecond)
+						defer cancel()
+						return 0, ctx.Err()
+					}
 					return 0, nil
 				})
 				if err != nil {
 					b.Fatal(err)
 				}
-				if bc.timer {
-					c.AfterFunc(time.Hour, func() {})
+				switch bc.timer {
+				case "AfterFunc":
+					c.AfterFunc(48*time.Hour, func() {})
+				case "Ticker":
+					defer c.Ticker(time.Hour).Stop()
 				}
 				s.Start()
 				if err := periodictest.Advance(ctx, s, c, bc.span); err != nil {
@@ -62,3 +75,6 @@ func BenchmarkAdvance(b *testing.B) {
 		})
 	}
 }
+
+// newClock returns a Clock at start.
+func newClock() periodictest.Settable { return periodictest.NewClock(start) }

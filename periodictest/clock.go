@@ -1,8 +1,7 @@
 package periodictest
 
 import (
-	"cmp"
-	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -12,37 +11,54 @@ import (
 )
 
 // Clock is a fake clock.Clock for schedulers driven by Advance. Unlike
-// *clock.Mock, moving it costs no real time while no timer was made
-// through it, so a test can advance a day of once-a-second ticks in a
-// second or two. A scheduler on a Clock leaves all its deadlines to
-// Advance from the start.
+// *clock.Mock, moving it costs no real time unless a timer made through it
+// by AfterFunc, Timer or Ticker fires, so a test can advance a day of
+// once-a-second ticks in a second or two. A scheduler on a Clock leaves
+// all its deadlines to Advance from the start.
 //
 // Timers made through the Clock by user code (AfterFunc, Timer, After,
 // Sleep, Ticker, Tick, WithTimeout, WithDeadline) follow the same
 // timeline as on a *clock.Mock: each fires at its exact instant, the
 // clock reads that instant while its function runs, and timers armed or
 // reset by that function count from it. Advance stops at each of them, one
-// at a time, before the scheduler's deadlines of the same instant (as the
-// mock fires its timers before the scheduler sees the new time), and waits
-// for an AfterFunc's function to return, then for the scheduler to be
-// idle, before it moves on. An AfterFunc's function therefore must not
-// wait for the clock to move. Timers due at one instant fire in the order
-// they were made, a timer that fired and was reset counting as made when
-// it fired; so a function may stop a timer of its own instant, where the
-// mock leaves that to a race.
+// at a time, and after each waits for an AfterFunc's function to return,
+// then for the scheduler to be idle, before it moves on. All the timers
+// of an instant fire before the scheduler's deadlines of that instant are
+// released (as the mock fires its timers before the scheduler sees the new
+// time). An AfterFunc's function therefore must not wait for the clock to
+// move.
 //
-// Timers are served by an inner *clock.Mock, so once the first is made,
-// the Clock moves at the mock's pace of about a millisecond of real time
-// per step. To find the next expiry, the Clock moves the mock ahead to
-// the next step and back to the first expiry it saw, re-arming the timers
-// that fired beyond it, so that a function may still stop or reset them.
-// Ticks of a Ticker are sent by the mock as it passes them, which may be
-// during such a look ahead: their values are their own instants. Stop and
-// Reset called, while Advance runs, from goroutines that neither the
-// scheduler nor the Clock runs may count from the mock's time ahead. A
-// timer made by AfterFunc or Timer is watched for the Clock's life, as it
-// may be reset, and each step looks at all of them: in long simulations
-// prefer After, Sleep and contexts, which are let go once they end.
+// Timers due at one instant fire in an order fixed by the program where
+// their creator is known: a WithTimeout or WithDeadline whose parent is
+// the context of a run or of a task started with periodic.Go is numbered
+// among that task's children, as its Sleeps are (see "The order of one
+// instant" in package periodic), and such contexts fire first, in that
+// order. The other timers (AfterFunc, Timer, After, Sleep, Ticker, and
+// contexts outside runs) fire after them, in the order they were made, a
+// timer that fired and was reset counting as made when it fired; so a
+// function may stop a timer of its own instant, where the mock leaves that
+// to a race. Timers made by several goroutines at one instant through
+// these are ordered by who came first: make them in one goroutine's
+// program order, or use periodic.Sleep and periodic.Timeout.
+//
+// After, Sleep and the contexts' deadlines are the Clock's own records and
+// cost nothing while they wait. AfterFunc and Timer hand out a
+// *clock.Timer, which only an inner *clock.Mock can serve, and moving that
+// mock costs a millisecond or two of real time. The Clock moves it only
+// when such a timer is due by the instant Advance is going to, as far as
+// the Clock knows (the expiry the timer was made with, or last fired at),
+// and once more, ahead and back, after such a timer fired, to learn what
+// its function reset or stopped (which costs a millisecond more for each
+// such timer then pending). So an AfterFunc pending for later, or stopped,
+// or fired, costs nothing per step. Stop works from any
+// goroutine, and Reset from a timer's function counts from its instant,
+// as on the mock; but Reset called by other code (a run, the test) counts
+// from the instant the mock last stood at, and the Clock sees the new
+// expiry only at its next move: re-arm a timer from its own function, or
+// Stop it and make a new one. A Ticker keeps the mock at the clock's time,
+// moved at every step, for the Clock's life (Reset from any goroutine then
+// counts from the clock's time); its ticks are sent as the mock passes
+// them, with their own instants as values.
 //
 // A Clock is safe for use by several goroutines; create one with NewClock.
 type Clock struct {
@@ -52,24 +68,30 @@ type Clock struct {
 	// mu guards the fields below. It is never held while user code runs.
 	mu     sync.Mutex
 	now    time.Time
-	mock   *clock.Mock // serves the timers; stands at mockAt
-	mockAt time.Time   // now, or later after a look ahead that found nothing
-	follow bool        // a timer was made: the mock must follow now
-	stale  bool        // timers may be due at mockAt unfired: set the mock even there
-	timers []*timerRec // timers whose expiry the Clock delivers itself
-	seq    uint64      // numbers timers in the order they were made or last fired
+	mock   *clock.Mock   // serves AfterFunc, Timer and Ticker; stands at mockAt
+	mockAt time.Time     // the mock's time: now, or earlier while no handle is due
+	follow bool          // a Ticker was made: the mock follows now, looked at every step
+	stale  bool          // timers may be due at mockAt unfired: set the mock even there
+	probe  bool          // a handle's function ran: learn the handles' expiries anew
+	timers []*timerRec   // timers whose expiry the Clock delivers itself
+	seq    uint64        // numbers timers in the order they were made or last fired
+	moves  int           // how often the mock was moved; read by tests
+	made   chan struct{} // closed when a timer is made, then replaced; may be nil
 }
 
-// timerRec is a timer of the inner mock whose expiry the Clock delivers
-// itself, so that it can stop the mock at each one.
+// timerRec is a timer whose expiry the Clock delivers itself. A once timer
+// (After, Sleep, a context's deadline) is the Clock's own record; a handle
+// timer (AfterFunc, Timer) is a timer of the inner mock, so that the user
+// may Stop or Reset it.
 type timerRec struct {
 	seq   uint64
-	h     *clock.Timer     // the mock's timer, which the user may Stop or Reset
+	place any              // its place in the order of one instant (drive.Place), or nil
+	at    time.Time        // when it fires: a once timer's expiry, or a handle's as last known
+	known bool             // a handle's at is its expiry as far as the Clock knows
+	h     *clock.Timer     // the mock's timer of a handle; nil for a once timer
 	fired <-chan time.Time // the mock's channel of h, seen only by the Clock
-	fn    func()           // AfterFunc's function, or nil
+	fn    func()           // the function to call, or nil
 	out   chan time.Time   // the channel the user reads, or nil
-	once  bool             // no handle was given out: forget it once delivered
-	at    time.Time        // when it fired, while the Clock delivers it
 }
 
 // marker is drive.Marker under an unexported name: embedded, it gives
@@ -116,10 +138,10 @@ func (c *Clock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
 func (c *Clock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
 
 // AfterFunc calls f in its own goroutine once d has passed on the clock.
-// The returned timer's Stop and Reset work as on *clock.Mock; its C is
-// nil.
+// The returned timer's Stop and Reset work as on *clock.Mock, with the
+// limit on Reset given in the type's documentation; its C is nil.
 func (c *Clock) AfterFunc(d time.Duration, f func()) *clock.Timer {
-	r := c.newTimer(d, f, nil, false)
+	r := c.newHandle(d, f, nil)
 	r.h.C = nil
 	return r.h
 }
@@ -128,7 +150,7 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) *clock.Timer {
 // passed on the clock.
 func (c *Clock) Timer(d time.Duration) *clock.Timer {
 	out := make(chan time.Time, 1)
-	r := c.newTimer(d, nil, out, false)
+	r := c.newHandle(d, nil, out)
 	r.h.C = out
 	return r.h
 }
@@ -137,7 +159,7 @@ func (c *Clock) Timer(d time.Duration) *clock.Timer {
 // the clock.
 func (c *Clock) After(d time.Duration) <-chan time.Time {
 	out := make(chan time.Time, 1)
-	c.newTimer(d, nil, out, true)
+	c.newOnce(d, nil, out, nil)
 	return out
 }
 
@@ -145,36 +167,53 @@ func (c *Clock) After(d time.Duration) <-chan time.Time {
 // move it.
 func (c *Clock) Sleep(d time.Duration) { <-c.After(d) }
 
-// Ticker is clock.Mock's Ticker at the clock's time.
+// Ticker is clock.Mock's Ticker at the clock's time. From then on the
+// inner mock follows the clock at every step.
 func (c *Clock) Ticker(d time.Duration) *clock.Ticker {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.followLocked()
+	c.follow = true
+	c.moveMockLocked(c.now)
 	return c.mock.Ticker(d)
 }
 
 // Tick is clock.Mock's Tick at the clock's time.
 func (c *Clock) Tick(d time.Duration) <-chan time.Time { return c.Ticker(d).C }
 
-// newTimer arms a timer of the mock for now+d whose expiry the Clock
-// delivers: by calling fn, or by sending on out.
-func (c *Clock) newTimer(d time.Duration, fn func(), out chan time.Time, once bool) *timerRec {
+// newOnce records a timer for now+d, placed at place, whose expiry the
+// Clock delivers by calling fn or sending on out.
+func (c *Clock) newOnce(d time.Duration, fn func(), out chan time.Time, place any) *timerRec {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.followLocked()
 	c.seq++
-	c.stale = true
-	h := c.mock.Timer(max(d, 0)) // the mock would step back for a negative d
-	r := &timerRec{seq: c.seq, h: h, fired: h.C, fn: fn, out: out, once: once}
+	r := &timerRec{seq: c.seq, place: place, at: c.now.Add(max(d, 0)), fn: fn, out: out}
 	c.timers = append(c.timers, r)
+	c.madeLocked()
 	return r
 }
 
-// followLocked makes the mock serve timers from the clock's time on, and
-// brings it back to now after a look ahead.
-func (c *Clock) followLocked() {
-	c.follow = true
-	c.moveMockLocked(c.now)
+// newHandle arms a timer of the mock for now+d whose expiry the Clock
+// delivers by calling fn or sending on out. The mock may stand behind now:
+// the timer is armed for the same instant all the same.
+func (c *Clock) newHandle(d time.Duration, fn func(), out chan time.Time) *timerRec {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	d = max(d, 0) // the mock would step back for a negative d
+	h := c.mock.Timer(d + c.now.Sub(c.mockAt))
+	c.stale = c.stale || d == 0
+	r := &timerRec{seq: c.seq, at: c.now.Add(d), known: true, h: h, fired: h.C, fn: fn, out: out}
+	c.timers = append(c.timers, r)
+	c.madeLocked()
+	return r
+}
+
+// madeLocked tells those watching the Clock that a timer was made.
+func (c *Clock) madeLocked() {
+	if c.made != nil {
+		close(c.made)
+		c.made = nil
+	}
 }
 
 // moveMockLocked sets the mock to t; the mock fires its timers due by t.
@@ -182,113 +221,48 @@ func (c *Clock) moveMockLocked(t time.Time) {
 	if c.stale || !t.Equal(c.mockAt) {
 		c.mock.Set(t)
 		c.mockAt, c.stale = t, false
+		c.moves++
 	}
 }
 
-// fireNext delivers the earliest expiry, due by limit, of the timers made
-// through the clock, and reports whether there was one. It moves the clock
-// to that instant first. Expiries of one instant are delivered one per
-// call, in the order the timers were made or last fired, so that one may
-// stop another.
-func (c *Clock) fireNext(limit time.Time) bool {
-	c.mu.Lock()
-	if !c.follow || limit.Before(c.now) {
-		c.mu.Unlock()
-		return false
-	}
-	c.moveMockLocked(limit) // look ahead: the mock fires what is due by limit
-	fired := c.collectLocked()
-	if len(fired) == 0 {
-		c.mu.Unlock() // the mock stays ahead, at limit, for the next Set
-		return false
-	}
-	first := fired[0]
-	first.at = maxTime(first.at, c.now)
-	c.now = first.at
-	c.moveMockLocked(first.at) // back to the first expiry, as if the rest had not fired
-	for _, r := range fired[1:] {
-		r.h.Reset(max(r.at.Sub(first.at), 0))
-	}
-	c.stale = true // the re-armed, and what the delivery arms or resets
-	if first.once {
-		c.timers = slices.DeleteFunc(c.timers, func(r *timerRec) bool { return r == first })
-	}
-	c.seq++
-	first.seq = c.seq // if reset, it comes after the timers made so far
-	c.mu.Unlock()
-	first.deliver()
-	return true
-}
-
-// maxTime returns the later of a and b.
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-// collectLocked returns the timers that fired in the mock, earliest first,
-// then in the order they were made.
-func (c *Clock) collectLocked() []*timerRec {
-	var fired []*timerRec
-	for _, r := range c.timers {
-		select {
-		case r.at = <-r.fired:
-			fired = append(fired, r)
-		default:
-		}
-	}
-	slices.SortFunc(fired, func(a, b *timerRec) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.seq, b.seq)) })
-	return fired
-}
-
-// forget drops r, a timer of the Clock's own (a context's deadline).
+// forget drops r, a once timer (a context's deadline) that will not be
+// needed.
 func (c *Clock) forget(r *timerRec) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r.h.Stop()
 	c.timers = slices.DeleteFunc(c.timers, func(x *timerRec) bool { return x == r })
 }
 
-// deliver hands the expiry over: it calls fn in its own goroutine and
-// waits for it to return, or sends the time on out if it has room, as the
-// channel of a timer does.
-func (r *timerRec) deliver() {
-	if r.fn != nil {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			r.fn()
-		}()
-		<-done
-		return
+// pending names the timers the Clock knows to be pending, or returns "",
+// and returns a channel closed when the next timer is made.
+func (c *Clock) pending() (string, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.made == nil {
+		c.made = make(chan struct{})
 	}
-	select {
-	case r.out <- r.at:
-	default:
+	var n int
+	var first time.Time
+	for _, r := range c.timers {
+		if r.h == nil || r.known {
+			if n == 0 || r.at.Before(first) {
+				first = r.at
+			}
+			n++
+		}
 	}
+	if n == 0 {
+		return "", c.made
+	}
+	return fmt.Sprintf("%d pending, the first at %s (%v ahead of the clock at %s)",
+		n, first.Format(time.RFC3339Nano), first.Sub(c.now), c.now.Format(time.RFC3339Nano)), c.made
 }
 
-// WithDeadline returns a copy of parent that ends at d on the clock, with
-// context.DeadlineExceeded, as clock.Mock's WithDeadline does. The
-// returned cancel function releases its timer.
-func (c *Clock) WithDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
-	if cur, ok := parent.Deadline(); ok && cur.Before(d) {
-		return context.WithCancel(parent) // the parent ends sooner
+func init() {
+	drive.ClockPending = func(x any) (string, <-chan struct{}) {
+		if c, ok := x.(*Clock); ok {
+			return c.pending()
+		}
+		return "", nil
 	}
-	ctx := newDeadlineCtx(parent, d)
-	dur := d.Sub(c.Now())
-	if dur <= 0 {
-		ctx.cancel(context.DeadlineExceeded)
-		return ctx, func() { ctx.cancel(context.Canceled) }
-	}
-	r := c.newTimer(dur, func() { ctx.cancel(context.DeadlineExceeded) }, nil, true)
-	ctx.onEnd(func() { c.forget(r) })
-	return ctx, func() { ctx.cancel(context.Canceled) }
-}
-
-// WithTimeout is WithDeadline at the clock's time plus t.
-func (c *Clock) WithTimeout(parent context.Context, t time.Duration) (context.Context, context.CancelFunc) {
-	return c.WithDeadline(parent, c.Now().Add(t))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/periodic-go/periodic/internal/drive"
 )
 
 // deadlineCtx is a context that ends at a deadline of a Clock, or with its
@@ -78,3 +80,30 @@ func (c *deadlineCtx) Err() error {
 
 // Value defers to the parent.
 func (c *deadlineCtx) Value(key any) any { return c.parent.Value(key) }
+
+// WithDeadline returns a copy of parent that ends at d on the clock, with
+// context.DeadlineExceeded, as clock.Mock's WithDeadline does. The
+// returned cancel function releases its timer.
+func (c *Clock) WithDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
+	if cur, ok := parent.Deadline(); ok && cur.Before(d) {
+		return context.WithCancel(parent) // the parent ends sooner
+	}
+	ctx := newDeadlineCtx(parent, d)
+	dur := d.Sub(c.Now())
+	if dur <= 0 {
+		ctx.cancel(context.DeadlineExceeded)
+		return ctx, func() { ctx.cancel(context.Canceled) }
+	}
+	var place any
+	if drive.Place != nil {
+		place = drive.Place(parent)
+	}
+	r := c.newOnce(dur, func() { ctx.cancel(context.DeadlineExceeded) }, nil, place)
+	ctx.onEnd(func() { c.forget(r) })
+	return ctx, func() { ctx.cancel(context.Canceled) }
+}
+
+// WithTimeout is WithDeadline at the clock's time plus t.
+func (c *Clock) WithTimeout(parent context.Context, t time.Duration) (context.Context, context.CancelFunc) {
+	return c.WithDeadline(parent, c.Now().Add(t))
+}

@@ -22,11 +22,24 @@
 // For long spans use NewClock: it moves without the mock's real-time
 // pauses, and gives the same timeline as the mock for timers that user
 // code makes through it (s.Clock().AfterFunc and the like), with Advance
-// stopping at each of them.
+// stopping at each of them. It is also the faithful choice when a run
+// waits for such a timer and then sleeps: a *clock.Mock fires the timer
+// on its way to the next deadline and stands there before the run goes
+// on, so the run's next Sleep counts from that later time.
+//
+// What Advance orders is the release of deadlines: one at a time, each
+// followed by a wait until idle, in the order of one instant. It does not
+// order code that runs concurrently with the code a release woke: a task
+// that periodic.Go starts runs at once, concurrently with its creator,
+// until its first wait; goroutines woken by one event (two awaiters of one
+// future) run concurrently until they wait. Log a test's output after a
+// wait, or from one goroutine. Timers made through the clock are ordered
+// by creation (see Clock for the contexts that are ordered by place).
 package periodictest
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -45,29 +58,39 @@ type Settable interface {
 // each step. Deadlines due at the same instant are released one at a time,
 // in an order fixed by the program (see "The order of one instant" in
 // package periodic). Idle is defined by periodic.Scheduler.WaitIdle.
-// Advance returns ctx.Err() if ctx ends first; it is meant for one
-// goroutine, the test's.
+// Advance is meant for one goroutine, the test's.
+//
+// If ctx ends first, Advance returns an error that wraps ctx.Err() and
+// names what kept s from being idle, where the scheduler knows it: runs
+// busy outside Sleep, Await and the combinators (a bare channel, a
+// time.Sleep, a lock), waits about to wake, and how many other goroutines
+// of the scheduler were busy. Give it a context with a deadline, so that
+// such a run fails the test in seconds.
 //
 // m is usually a *clock.Mock, whose Set sleeps a millisecond of real time
 // per step and fires the timers that user code made through it on the
 // way. On a Clock from this package, Advance also stops at each of those
-// timers, before the scheduler's deadlines of the same instant, and waits
-// until idle after each; with no such timer it moves without real sleeps.
+// timers and waits until idle after each, with all the timers of an
+// instant delivered before the scheduler's deadlines of that instant; it
+// moves without real sleeps unless an AfterFunc or Timer made through it
+// is due, or a Ticker was made through it (see Clock).
 func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Duration) error {
 	drive.Drive(s)
 	if err := s.WaitIdle(ctx); err != nil {
-		return err
+		return notIdle(s, err)
 	}
 	c, _ := m.(*Clock)
 	target := m.Now().Add(d)
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return notIdle(s, err)
 		}
 		next, ok := drive.Next(s)
 		if c != nil && c.fireNext(earliest(target, next, ok)) {
-			if err := s.WaitIdle(ctx); err != nil {
-				return err
+			// the next timer of this instant, if any, before the
+			// scheduler's deadlines of the instant
+			if err := drive.Settle(ctx, s); err != nil {
+				return notIdle(s, err)
 			}
 			continue
 		}
@@ -78,13 +101,25 @@ func Advance(ctx context.Context, s *periodic.Scheduler, m Settable, d time.Dura
 			m.Set(next)
 		}
 		if err := s.WaitIdle(ctx); err != nil {
-			return err
+			return notIdle(s, err)
 		}
 	}
 	if target.After(m.Now()) {
 		m.Set(target)
 	}
-	return s.WaitIdle(ctx)
+	return notIdle(s, s.WaitIdle(ctx))
+}
+
+// notIdle wraps err, if not nil, with what keeps s from being idle.
+func notIdle(s *periodic.Scheduler, err error) error {
+	if err == nil {
+		return nil
+	}
+	if what := drive.NotIdle(s); what != "" {
+		return fmt.Errorf("periodictest: %w; the scheduler is not idle at %s: %s",
+			err, s.Now().Format(time.RFC3339Nano), what)
+	}
+	return err
 }
 
 // earliest returns next if ok and before target, else target.
@@ -99,5 +134,5 @@ func earliest(target, next time.Time, ok bool) time.Time {
 // the deadlines due at the clock's current time: Advance by zero.
 func WaitIdle(ctx context.Context, s *periodic.Scheduler) error {
 	drive.Drive(s)
-	return s.WaitIdle(ctx)
+	return notIdle(s, s.WaitIdle(ctx))
 }
