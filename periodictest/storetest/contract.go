@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -51,13 +52,22 @@ func runContract(t *testing.T, newStore func(*testing.T) periodic.Store, cfg *co
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
 	}
 	t.Run("Outage", func(t *testing.T) {
-		if cfg.outage == nil {
-			t.Skip("storetest: no WithOutage given")
-		}
-		st := newStore(t)
-		down, up := cfg.outage(t, st)
+		st, down, up := outage(t, cfg)
 		testOutage(t, st, down, up)
 	})
+}
+
+// outage returns the store of WithOutage, or skips the test without one
+// (fails it when CI=true).
+func outage(t *testing.T, cfg *config) (st periodic.Store, down, up func()) {
+	t.Helper()
+	if cfg.outage == nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("storetest: no WithOutage given")
+		}
+		t.Skip("storetest: no WithOutage given")
+	}
+	return cfg.outage(t)
 }
 
 // mustClaim claims c and checks the status.

@@ -12,8 +12,8 @@ import (
 // TestMemory runs the suite against periodictest.Store, the reference.
 func TestMemory(t *testing.T) {
 	storetest.Run(t, func(*testing.T) periodic.Store { return periodictest.NewStore() },
-		storetest.WithOutage(func(_ *testing.T, st periodic.Store) (down, up func()) {
-			m := st.(*periodictest.Store)
-			return func() { m.Fail(errors.New("connection refused")) }, func() { m.Fail(nil) }
+		storetest.WithOutage(func(*testing.T) (st periodic.Store, down, up func()) {
+			m := periodictest.NewStore()
+			return m, func() { m.Fail(errors.New("connection refused")) }, func() { m.Fail(nil) }
 		}))
 }

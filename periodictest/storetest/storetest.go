@@ -34,14 +34,15 @@ import (
 type Option func(*config)
 
 type config struct {
-	outage func(t *testing.T, st periodic.Store) (down, up func())
+	outage func(t *testing.T) (st periodic.Store, down, up func())
 }
 
-// WithOutage gives the suite a way to make the backend unreachable and
-// bring it back with its data (a server restart with persistence): down
-// makes every call of st fail, up makes them succeed again. Without it,
-// the outage tests are not run (and say so in the log).
-func WithOutage(fn func(t *testing.T, st periodic.Store) (down, up func())) Option {
+// WithOutage gives the suite a Store whose backend it can make
+// unreachable and bring back with its data (a server restart with
+// persistence): down makes every call of st fail, up makes them succeed
+// again. Without it, the outage tests are skipped, and fail when the
+// environment has CI=true.
+func WithOutage(fn func(t *testing.T) (st periodic.Store, down, up func())) Option {
 	return func(c *config) { c.outage = fn }
 }
 
