@@ -145,7 +145,7 @@ func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
 
 // arm computes the first tick from the anchor and puts it in the heap.
 func (j *Job[T]) arm(now time.Time) {
-	first := j.first(now)
+	first := j.resumeFrom(j.first(now)) // store_job.go: restart from the last claimed tick
 	s := j.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,7 +166,7 @@ func (j *Job[T]) first(now time.Time) time.Time {
 	anchor, aligned := j.cfg.startAt, false
 	if anchor.IsZero() {
 		anchor = now
-		if e, ok := j.trigger.(every); ok && j.s.cfg.locker != nil {
+		if e, ok := j.trigger.(every); ok && (j.s.cfg.locker != nil || j.s.cfg.store != nil) { // store: replicas agree
 			epoch := time.Unix(0, 0)
 			anchor, aligned = epoch.Add(now.Sub(epoch).Truncate(e.d)).In(now.Location()), true
 		}
@@ -338,8 +338,13 @@ func (j *Job[T]) closeLocked() []starter {
 	return waiting
 }
 
-// Pause stops the job's ticks until Resume; runs in flight go on.
+// Pause stops the job's ticks until Resume; runs in flight go on. With
+// WithStore, a named job is paused in the store, for every replica: its
+// ticks go on, and their claims are refused with ErrPaused.
 func (j *Job[T]) Pause() {
+	if j.storePause(true) { // store_job.go
+		return
+	}
 	j.s.mu.Lock()
 	defer j.s.mu.Unlock()
 	if j.state == jobActive {
@@ -351,6 +356,7 @@ func (j *Job[T]) Pause() {
 // Resume restarts a paused job at its first tick after now: ticks missed
 // while paused do not run.
 func (j *Job[T]) Resume() {
+	j.storePause(false) // store_job.go: resume in the cluster too
 	s := j.s
 	s.mu.Lock()
 	if j.state != jobPaused {
@@ -380,6 +386,9 @@ func (j *Job[T]) Resume() {
 
 // Paused reports whether the job is paused.
 func (j *Job[T]) Paused() bool {
+	if stored, paused := j.storePaused(); stored && paused { // store_job.go
+		return true
+	}
 	j.s.mu.Lock()
 	defer j.s.mu.Unlock()
 	return j.state == jobPaused

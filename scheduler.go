@@ -59,6 +59,8 @@ type Scheduler struct {
 	stop     chan struct{} // closed to end the dispatcher
 	stopOnce sync.Once
 	loopDone chan struct{}
+
+	st storeState // store_run.go: WithStore's cache and handed-over leases
 }
 
 // New returns a scheduler configured by opts. It starts no goroutine; call
@@ -79,6 +81,7 @@ func New(opts ...Option) *Scheduler {
 		}
 		o(&cfg)
 	}
+	cfg.storeDefaults() // store_run.go
 	if cfg.rand == nil {
 		cfg.rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}

@@ -150,7 +150,7 @@ func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal) []refusal {
 	}
 	s := j.s
 	r := newRun(j, tick, true)
-	busy := len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil
+	busy := (len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil) && !j.stored() // store: the claim decides
 	switch o := j.cfg.overlap; {
 	case busy && o == OverlapSkip:
 		return append(refused, refusal{r, j.skipErr(tick, "a run is in flight")})
@@ -231,16 +231,18 @@ func (r *run[T]) withdraw() {
 // to start next, if any.
 func (j *Job[T]) doneLocked(rb *runBase, start time.Time, took time.Duration, err error) starter {
 	l := j.l()
-	j.recordLocked(rb.tick, start, start.Add(took), err)
 	l.active = deleteRun(l.active, rb)
 	l.stats.InFlight--
-	l.stats.Runs++
-	l.stats.LastDuration = took
-	l.stats.LastError = err
-	if err == nil {
-		l.stats.Successes++
-	} else {
-		l.stats.Failures++
+	if !notARun(&l.stats, err) { // store_run.go: lost claims, store errors
+		j.recordLocked(rb.tick, start, start.Add(took), err)
+		l.stats.Runs++
+		l.stats.LastDuration = took
+		l.stats.LastError = err
+		if err == nil {
+			l.stats.Successes++
+		} else {
+			l.stats.Failures++
+		}
 	}
 	if len(l.active) > 0 || len(l.queue) == 0 {
 		return nil

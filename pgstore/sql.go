@@ -101,7 +101,7 @@ const renewSQL = `UPDATE periodic_jobs SET lease_expires = $4 WHERE ns = $1 AND 
 // over, in one statement. outcome becomes W when the lease was the
 // caller's, L otherwise.
 //
-// $1 ns, $2 job, $3 token, $4 failed (0/1), $5 next token ('' for none),
+// $1 ns, $2 job, $3 token, $4 failed (0/1), $5 next token (” for none),
 // $6 next holder, $7 next expires, $8 keep, $9 tick, $10 start, $11 end,
 // $12 error text (NULL on success).
 const releaseSQL = `
