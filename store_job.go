@@ -91,4 +91,3 @@ func (j *Job[T]) describeStored(d Description, n int) Description {
 	d.LastRuns = hist
 	return d
 }
-
