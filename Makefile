@@ -2,7 +2,7 @@
 # make fuzz: fuzz each target for FUZZTIME.
 
 GO        ?= go
-MODULES   := . redislock bench
+MODULES   := . redisstore pgstore bench
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
 
@@ -20,8 +20,10 @@ lint:
 
 unit:
 	@echo "== go test (core)"; $(GO) test -race -count=1 ./...
-	@if [ -f redislock/go.mod ]; then echo "== go test (redislock, real redis-server)"; \
-		cd redislock && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
+	@if [ -f redisstore/go.mod ]; then echo "== go test (redisstore, real redis-server)"; \
+		cd redisstore && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
+	@if [ -f pgstore/go.mod ]; then echo "== go test (pgstore, real PostgreSQL)"; \
+		cd pgstore && ../scripts/with-postgres.sh $(GO) test -race -count=1 ./...; fi
 	@if [ -f bench/go.mod ]; then echo "== go test (bench)"; cd bench && $(GO) test -race -count=1 ./...; fi
 
 fuzz:
