@@ -1,0 +1,178 @@
+package periodic_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/periodic-go/periodic"
+	"github.com/periodic-go/periodic/periodictest"
+)
+
+func TestStoreBadOptions(t *testing.T) {
+	var typedNil *periodictest.Store
+	st := periodictest.NewStore()
+	for _, c := range []struct {
+		opts []periodic.Option
+		want string
+	}{
+		{[]periodic.Option{periodic.WithStore(nil)}, "WithStore(nil)"},
+		{[]periodic.Option{periodic.WithStore(typedNil)}, "WithStore(nil)"},
+		{[]periodic.Option{periodic.WithStore(st), periodic.WithLocker(periodictest.NewLocker())}, "WithStore and WithLocker"},
+		{[]periodic.Option{periodic.WithStore(st), periodic.WithLease(0, time.Second, false)}, "WithLease(0s, 1s)"},
+		{[]periodic.Option{periodic.WithStore(st), periodic.WithLease(time.Second, time.Second, false)}, "WithLease(1s, 1s)"},
+		{[]periodic.Option{periodic.WithStore(st), periodic.WithReplica("")}, `WithReplica("")`},
+	} {
+		s := periodic.New(c.opts...)
+		_, err := periodic.Schedule(s, periodic.Every(time.Second), func(context.Context) (int, error) { return 0, nil })
+		require.ErrorIs(t, err, periodic.ErrInvalid, c.want)
+		require.ErrorContains(t, err, c.want)
+	}
+}
+
+// records is a slog handler that keeps the records it sees.
+type records struct {
+	mu   sync.Mutex // guards recs
+	recs []string
+}
+
+func (h *records) Enabled(context.Context, slog.Level) bool { return true }
+func (h *records) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *records) WithGroup(string) slog.Handler            { return h }
+func (h *records) Handle(_ context.Context, r slog.Record) error {
+	line := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "error" {
+			line += ": " + a.Value.String()
+		}
+		return true
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.recs = append(h.recs, line)
+	return nil
+}
+
+// finishes returns the records of runs' ends and store errors.
+func (h *records) finishes() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, r := range h.recs {
+		for _, m := range []string{"run finished", "run failed", "claim lost", "store error"} {
+			if len(r) > len(m) && contains(r, m) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// storeReplica is a scheduler on its own fast mock clock sharing st.
+func storeReplica(t *testing.T, st periodic.Store, name string, h slog.Handler) (*periodic.Scheduler, *periodictest.Clock) {
+	clk := periodictest.NewClock(t0)
+	s := periodic.New(periodic.WithClock(clk), periodic.WithStore(st), periodic.WithReplica(name), periodic.WithLogger(slog.New(h)))
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+	return s, clk
+}
+
+// TestStoreLostClaimIsNotAFailure: two replicas, two real runs: the
+// loser counts lost claims, logged at Debug, and no failure; a store
+// that is down is an Error record with the backend's message, its own
+// counter, the error of the future, and the job is not called.
+func TestStoreLostClaimIsNotAFailure(t *testing.T) {
+	st := periodictest.NewStore()
+	logs := [2]*records{{}, {}}
+	var jobs [2]*periodic.Job[int]
+	var clks [2]*periodictest.Clock
+	var ss [2]*periodic.Scheduler
+	calls := 0
+	for i := range 2 {
+		ss[i], clks[i] = storeReplica(t, st, []string{"a", "b"}[i], logs[i])
+		var err error
+		jobs[i], err = periodic.Schedule(ss[i], periodic.Every(time.Second), func(context.Context) (int, error) {
+			calls++
+			return calls, nil
+		}, periodic.WithName("report"))
+		require.NoError(t, err)
+		ss[i].Start()
+	}
+	step := func() {
+		for i := range 2 {
+			require.NoError(t, periodictest.Advance(context.Background(), ss[i], clks[i], time.Second))
+		}
+	}
+	step()
+	step()
+	require.Equal(t, 2, calls)
+	a, b := jobs[0].Stats(), jobs[1].Stats()
+	require.Equal(t, []int{2, 2, 0, 0}, []int{a.Runs, a.Successes, a.Failures, a.LostClaims})
+	require.Equal(t, []int{0, 0, 0, 2}, []int{b.Runs, b.Successes, b.Failures, b.LostClaims})
+	require.Equal(t, []string{"DEBUG periodic: claim lost: periodic: tick claimed by another replica: job \"report\" tick 2026-01-01T00:00:01Z",
+		"DEBUG periodic: claim lost: periodic: tick claimed by another replica: job \"report\" tick 2026-01-01T00:00:02Z"}, logs[1].finishes())
+
+	st.Fail(errors.New("dial tcp 10.0.0.7:6379: connection refused"))
+	step()
+	require.Equal(t, 2, calls, "no claim, no call")
+	err := jobs[0].Last().Err()
+	require.ErrorIs(t, err, periodic.ErrStore)
+	require.ErrorContains(t, err, "connection refused")
+	require.Equal(t, 1, jobs[0].Stats().StoreErrors)
+	require.Zero(t, jobs[0].Stats().Failures)
+	got := logs[0].finishes()
+	require.Equal(t, `ERROR periodic: store error: periodic: store error: job "report" tick 2026-01-01T00:00:03Z: claim: `+
+		`periodictest.Store: Claim "report": dial tcp 10.0.0.7:6379: connection refused`, got[len(got)-1])
+	st.Fail(nil)
+	step()
+	require.Equal(t, 3, calls)
+}
+
+// panicStore panics in every method.
+type panicStore struct{ periodic.Store }
+
+func (panicStore) Claim(context.Context, periodic.Claim) (periodic.Grant, error) { panic("broken store") }
+func (panicStore) Load(context.Context, string) (periodic.JobState, error)      { panic("broken load") }
+
+// TestStorePanicRecovered: a store that panics is a store error, and the
+// scheduler keeps serving.
+func TestStorePanicRecovered(t *testing.T) {
+	s, clk := storeReplica(t, panicStore{}, "a", slog.DiscardHandler)
+	job, err := periodic.Schedule(s, periodic.Every(time.Second), func(context.Context) (int, error) { return 1, nil },
+		periodic.WithName("j"))
+	require.NoError(t, err)
+	s.Start()
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 2*time.Second))
+	err = job.Last().Err()
+	require.ErrorIs(t, err, periodic.ErrStore)
+	var pe *periodic.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "broken store", pe.Value)
+	require.Equal(t, 3, job.Stats().StoreErrors, "the load at start, then two claims")
+}
+
+// TestStoreUnnamedJobsStayLocal: a job without WithName is not stored.
+func TestStoreUnnamedJobsStayLocal(t *testing.T) {
+	st := periodictest.NewStore()
+	s, clk := storeReplica(t, st, "a", slog.DiscardHandler)
+	job, err := periodic.Schedule(s, periodic.Every(time.Second), func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err)
+	s.Start()
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 3*time.Second))
+	require.Equal(t, 3, job.Stats().Runs)
+	require.Zero(t, st.Calls())
+}
