@@ -145,8 +145,10 @@ func TestStoreLostClaimIsNotAFailure(t *testing.T) {
 // panicStore panics in every method.
 type panicStore struct{ periodic.Store }
 
-func (panicStore) Claim(context.Context, periodic.Claim) (periodic.Grant, error) { panic("broken store") }
-func (panicStore) Load(context.Context, string) (periodic.JobState, error)      { panic("broken load") }
+func (panicStore) Claim(context.Context, periodic.Claim) (periodic.Grant, error) {
+	panic("broken store")
+}
+func (panicStore) Load(context.Context, string) (periodic.JobState, error) { panic("broken load") }
 
 // TestStorePanicRecovered: a store that panics is a store error, and the
 // scheduler keeps serving.
