@@ -14,7 +14,7 @@ func TestConformance(t *testing.T) {
 	addr := need(t, "REDIS_ADDR")
 	storetest.Run(t, func(t *testing.T) periodic.Store { return newStore(t, addr) },
 		storetest.WithOutage(func(t *testing.T) (periodic.Store, func(), func()) {
-			srv := startServer(t)
+			srv := startServer(t, true)
 			return newStore(t, srv.addr()), srv.stop, srv.start
 		}))
 }

@@ -64,23 +64,24 @@ func newStore(t testing.TB, addr string) *Store {
 // redisServer is a private redis-server of the test, with an append-only
 // file synced at every write, that the test can kill and start again.
 type redisServer struct {
-	t    testing.TB
-	bin  string
-	dir  string
-	port int
-	cmd  *exec.Cmd
+	t       testing.TB
+	bin     string
+	dir     string
+	port    int
+	cmd     *exec.Cmd
+	durable bool // append-only file, synced at every write
 }
 
 // startServer starts a private redis-server from REDIS_SERVER_BIN on a
-// free port and stops it at cleanup.
-func startServer(t testing.TB) *redisServer {
+// free port, durable or not, and stops it at cleanup.
+func startServer(t testing.TB, durable bool) *redisServer {
 	t.Helper()
 	bin := need(t, "REDIS_SERVER_BIN")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	require.NoError(t, ln.Close())
-	s := &redisServer{t: t, bin: bin, dir: t.TempDir(), port: port}
+	s := &redisServer{t: t, bin: bin, dir: t.TempDir(), port: port, durable: durable}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -93,8 +94,12 @@ func (s *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port)
 // that in real time, so this polls, at most 10 s.
 func (s *redisServer) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(s.port), "--save", "",
-		"--appendonly", "yes", "--appendfsync", "always", "--dir", s.dir, "--logfile", "")
+	aof := []string{"--appendonly", "no"}
+	if s.durable {
+		aof = []string{"--appendonly", "yes", "--appendfsync", "always"}
+	}
+	s.cmd = exec.Command(s.bin, append([]string{"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port), "--save", "",
+		"--dir", s.dir, "--logfile", ""}, aof...)...)
 	require.NoError(s.t, s.cmd.Start())
 	probe := redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1, DialerRetries: 1})
 	defer probe.Close()
