@@ -34,9 +34,10 @@
 // A claim is one statement: INSERT ... ON CONFLICT (ns, job) DO UPDATE SET
 // ... WHERE NOT paused AND mark < tick. The row lock taken by ON CONFLICT
 // serialises the claims of one job, PostgreSQL evaluates the WHERE and
-// the SET on the latest version of the row, and a lost claim updates
-// no column (it locks the row, but leaves no dead tuple). A release is one statement too (an
-// UPDATE with the history insert and trim as data-modifying CTEs).
+// the SET on the latest version of the row, and a lost claim writes no
+// new row version (it locks the row, and leaves no dead tuple). A
+// release is one statement too (an UPDATE with the history insert and
+// trim as data-modifying CTEs).
 //
 // # Guarantees
 //
