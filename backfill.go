@@ -41,6 +41,9 @@ func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Ov
 		runs[i] = newRunIn(ctx, j, t, true)
 		futures[i] = &runs[i].fut
 	}
+	if err := claimBackfill(j, runs); err != nil { // store_job.go: the range in a record of its own
+		return nil, err
+	}
 	if o == OverlapAllow {
 		return futures, j.admitAll(runs, runs)
 	}

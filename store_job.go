@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -90,4 +91,32 @@ func (j *Job[T]) describeStored(d Description, n int) Description {
 	}
 	d.LastRuns = hist
 	return d
+}
+
+// claimBackfill claims, for a stored job, the ticks of a Backfill's runs
+// as one range in the store, in a record of its own that leaves the mark
+// alone, and marks the runs so that they skip the per-tick claim. When
+// another replica claimed the same range first, or the store fails, it
+// drops the runs and returns the error (wrapping ErrClaimed or ErrStore).
+func claimBackfill[T any](j *Job[T], runs []*run[T]) error {
+	if !j.stored() || len(runs) == 0 {
+		return nil
+	}
+	s := j.s
+	from, to := runs[0].tick, runs[len(runs)-1].tick
+	err := callStore(func() error { return s.cfg.store.ClaimRange(context.Background(), j.name, from, to, s.cfg.replica) })
+	switch {
+	case err != nil && errors.Is(err, ErrClaimed):
+		err = fmt.Errorf("periodic: job %q: Backfill: %w", j.name, err)
+	case err != nil:
+		err = j.storeFailed("backfill", from, err)
+	}
+	for _, r := range runs {
+		if err != nil {
+			r.cancel() // never started: stop watching the caller's context
+			continue
+		}
+		s.st.hand(&r.runBase, Grant{Status: StatusWon, Tick: r.tick})
+	}
+	return err
 }

@@ -129,6 +129,12 @@ func (r *run[T]) performStored() (T, error) {
 	var zero T
 	j, s := r.job, r.s
 	g, handed := s.st.takeHanded(&r.runBase)
+	if handed && g.Lease.Token == "" { // backfilled: claimed with its range, no lease
+		if j.cfg.timeout > 0 {
+			s.armTimeout(&r.runBase, j.cfg.timeout)
+		}
+		return retry(r, j.cfg.retry, j.fn)
+	}
 	if !handed {
 		c := j.claimOf(r.tick)
 		err := callStore(func() (err error) { g, err = s.cfg.store.Claim(r, c); return err })

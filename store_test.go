@@ -178,3 +178,41 @@ func TestStoreUnnamedJobsStayLocal(t *testing.T) {
 	require.Equal(t, 3, job.Stats().Runs)
 	require.Zero(t, st.Calls())
 }
+
+// TestStoreBackfillRange: two replicas backfill the same range; the
+// first claims it (one record) and runs its ticks, the second is refused;
+// the live mark is untouched.
+func TestStoreBackfillRange(t *testing.T) {
+	st := periodictest.NewStore()
+	var jobs [2]*periodic.Job[int]
+	var ss [2]*periodic.Scheduler
+	var clks [2]*periodictest.Clock
+	calls := 0
+	for i := range 2 {
+		ss[i], clks[i] = storeReplica(t, st, []string{"a", "b"}[i], slog.DiscardHandler)
+		var err error
+		jobs[i], err = periodic.Schedule(ss[i], periodic.Every(time.Minute), func(context.Context) (int, error) {
+			calls++
+			return calls, nil
+		}, periodic.WithName("report"))
+		require.NoError(t, err)
+		ss[i].Start()
+	}
+	require.NoError(t, periodictest.Advance(context.Background(), ss[0], clks[0], time.Minute))
+	fs, err := jobs[0].Backfill(context.Background(), t0.Add(-time.Hour), t0.Add(-50*time.Minute))
+	require.NoError(t, err)
+	require.Len(t, fs, 11)
+	require.NoError(t, periodictest.WaitIdle(context.Background(), ss[0]))
+	for _, f := range fs {
+		require.NoError(t, f.Err())
+	}
+	require.Equal(t, 12, calls)
+	_, err = jobs[1].Backfill(context.Background(), t0.Add(-time.Hour), t0.Add(-50*time.Minute))
+	require.ErrorIs(t, err, periodic.ErrClaimed)
+	require.ErrorContains(t, err, "by a")
+	state, err := st.Load(context.Background(), "report")
+	require.NoError(t, err)
+	require.True(t, state.Mark.Equal(t0.Add(time.Minute)), "the mark is the live tick's")
+	require.NoError(t, periodictest.Advance(context.Background(), ss[1], clks[1], time.Minute))
+	require.Equal(t, 12, calls, "b lost the live tick")
+}
