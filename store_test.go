@@ -3,6 +3,7 @@ package periodic_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -215,4 +216,38 @@ func TestStoreBackfillRange(t *testing.T) {
 	require.True(t, state.Mark.Equal(t0.Add(time.Minute)), "the mark is the live tick's")
 	require.NoError(t, periodictest.Advance(context.Background(), ss[1], clks[1], time.Minute))
 	require.Equal(t, 12, calls, "b lost the live tick")
+}
+
+// TestStoreRoundTripsPerTick: with R replicas, a tick costs R claims and
+// one release, plus one renewal per renew interval while the run lasts;
+// each replica loads each named job once when it starts.
+func TestStoreRoundTripsPerTick(t *testing.T) {
+	for _, c := range []struct {
+		replicas int
+		took     time.Duration // with renewals every 10 s
+		perTick  int
+	}{{1, 0, 2}, {3, 0, 4}, {3, 25 * time.Second, 6}} {
+		st := periodictest.NewStore()
+		var ss []*periodic.Scheduler
+		var clks []*periodictest.Clock
+		for i := range c.replicas {
+			s, clk := storeReplica(t, st, fmt.Sprint("r", i), slog.DiscardHandler)
+			_, err := periodic.Schedule(s, periodic.Every(time.Minute), func(ctx context.Context) (int, error) {
+				return 0, periodic.Sleep(ctx, c.took)
+			}, periodic.WithName("j"))
+			require.NoError(t, err)
+			s.Start()
+			ss, clks = append(ss, s), append(clks, clk)
+		}
+		require.Equal(t, c.replicas, st.Calls(), "one load per replica")
+		for range 10 {
+			for i := range ss {
+				require.NoError(t, periodictest.Advance(context.Background(), ss[i], clks[i], time.Minute))
+			}
+		}
+		for i := range ss { // the last run ends
+			require.NoError(t, periodictest.Advance(context.Background(), ss[i], clks[i], 30*time.Second))
+		}
+		require.Equal(t, c.replicas+10*c.perTick, st.Calls(), "%d replicas, runs of %v", c.replicas, c.took)
+	}
 }
