@@ -14,6 +14,10 @@
 // Once Advance (or WaitIdle of this package) has been called, the
 // scheduler leaves its deadlines to this package: moving the mock by hand
 // no longer releases them until the next Advance.
+//
+// Replicas of a service are schedulers on clocks of their own sharing one
+// Store, the in-memory periodic.Store that every backend is measured
+// against (package storetest holds the conformance suite).
 package periodictest
 
 import (
