@@ -38,13 +38,17 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 // storePause pauses or resumes the job in the store, for every replica,
 // and reports whether the job is stored. Store errors are reported.
 func (j *Job[T]) storePause(paused bool) bool {
+	return j.storePauseFor(paused, "paused on "+j.s.cfg.replica)
+}
+
+// storePauseFor is storePause with the reason to keep while paused.
+func (j *Job[T]) storePauseFor(paused bool, reason string) bool {
 	if !j.stored() {
 		return false
 	}
 	s := j.s
-	reason := ""
-	if paused {
-		reason = "paused on " + s.cfg.replica
+	if !paused {
+		reason = ""
 	}
 	err := callStore(func() error { return s.cfg.store.SetPause(context.Background(), j.name, paused, reason) })
 	if err != nil {

@@ -251,3 +251,31 @@ func TestStoreRoundTripsPerTick(t *testing.T) {
 		require.Equal(t, c.replicas+10*c.perTick, st.Calls(), "%d replicas, runs of %v", c.replicas, c.took)
 	}
 }
+
+// TestStorePauseOnFailure: a job that pauses itself on failure pauses
+// the cluster, with the failure as the reason.
+func TestStorePauseOnFailure(t *testing.T) {
+	st := periodictest.NewStore()
+	var jobs [2]*periodic.Job[int]
+	var ss [2]*periodic.Scheduler
+	var clks [2]*periodictest.Clock
+	for i := range 2 {
+		ss[i], clks[i] = storeReplica(t, st, []string{"a", "b"}[i], slog.DiscardHandler)
+		var err error
+		jobs[i], err = periodic.Schedule(ss[i], periodic.Every(time.Second), func(context.Context) (int, error) {
+			return 0, errors.New("disk full")
+		}, periodic.WithName("j"), periodic.WithPauseOnFailure())
+		require.NoError(t, err)
+		ss[i].Start()
+	}
+	for range 2 {
+		for i := range 2 {
+			require.NoError(t, periodictest.Advance(context.Background(), ss[i], clks[i], time.Second))
+		}
+	}
+	require.True(t, jobs[1].Paused())
+	d := jobs[1].Describe(1)
+	require.ErrorContains(t, d.PauseReason, "paused on a after tick 2026-01-01T00:00:01Z failed: disk full")
+	require.Equal(t, 1, d.Cluster.Failures, "one run in the cluster")
+	require.ErrorIs(t, jobs[1].Last().Err(), periodic.ErrPaused)
+}
