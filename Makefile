@@ -6,7 +6,7 @@
 # really build and test.
 
 GO        ?= go
-MODULES   := . redislock bench otel prometheus dashboard/e2e
+MODULES   := . redisstore pgstore bench otel prometheus dashboard/e2e
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME  ?= 60s
 SOAKTIME  ?= 3m
@@ -25,8 +25,10 @@ lint:
 
 unit:
 	@echo "== go test (core)"; $(GO) test -race -count=1 ./...
-	@if [ -f redislock/go.mod ]; then echo "== go test (redislock, real redis-server)"; \
-		cd redislock && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
+	@if [ -f redisstore/go.mod ]; then echo "== go test (redisstore, real redis-server)"; \
+		cd redisstore && ../scripts/with-redis.sh $(GO) test -race -count=1 ./...; fi
+	@if [ -f pgstore/go.mod ]; then echo "== go test (pgstore, real PostgreSQL)"; \
+		cd pgstore && ../scripts/with-postgres.sh $(GO) test -race -count=1 ./...; fi
 	@if [ -f bench/go.mod ]; then echo "== go test (bench)"; cd bench && $(GO) test -race -count=1 ./...; fi
 	@for m in otel prometheus; do [ -f $$m/go.mod ] || continue; \
 		echo "== go test ($$m)"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done

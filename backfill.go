@@ -49,6 +49,9 @@ func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Ov
 		b.runs[i].batch = b
 		futures[i] = &b.runs[i].fut
 	}
+	if err := claimBackfill(j, b.runs); err != nil { // store_job.go: the range in a record of its own
+		return nil, err
+	}
 	if err := b.watch(); err != nil {
 		return nil, err
 	}

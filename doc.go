@@ -72,8 +72,12 @@
 // run starts. [Overlap] decides what a tick does while a run is in flight,
 // [Misfire] what happens to ticks the scheduler missed, and WithTimeout,
 // WithRetry, WithJitter, WithLimit, WithStopAt shape each run. Hooks, a
-// slog logger and per-job Stats report what happened. With [WithLocker],
-// replicas of a service claim each (job, tick) so that it runs once.
+// slog logger and per-job Stats report what happened. With [WithStore],
+// replicas of a service share each named job's state (a [Store]): each
+// tick runs at most once in the cluster, overlap policies and pause hold
+// across replicas, and a restarted replica resumes from the job's last
+// claimed tick under its Misfire policy. [WithLocker] is the simpler
+// interface of one claim per tick.
 //
 // The modules github.com/periodic-go/periodic/otel (OpenTelemetry spans
 // and metrics) and github.com/periodic-go/periodic/prometheus (a

@@ -37,10 +37,6 @@ var (
 	// (its job, and its tick or the time RunNow started it) and what it
 	// waited for.
 	ErrStalled = errors.New("periodic: stalled: runs wait for a clock that nobody moves")
-	// ErrStore is wrapped, with the Locker's own error, by the error of a
-	// run whose claim the Locker could not decide (its store failed): the
-	// run did not start and, unlike ErrClaimed, counts as a failure.
-	ErrStore = errors.New("periodic: claim undecided")
 
 	// ErrInvalid is wrapped by every error about bad input: a bad option,
 	// trigger, cron expression or argument. The message names the value.

@@ -26,6 +26,7 @@ type Description struct {
 	NextRuns    []time.Time // the next activations, computed, not run
 	LastRuns    []RunRecord // the latest finished runs, oldest first
 	Stats       Stats       // Skips: by overlap; Dropped: by catch-up window; Misfires: late ticks
+	Cluster     StoreCounts // with WithStore: the counters of every replica
 }
 
 // Describe returns the job's next n activations (computed from its
@@ -55,7 +56,7 @@ func (j *Job[T]) Describe(n int) Description {
 		hist = hist[k:]
 	}
 	d.LastRuns = hist
-	return d
+	return j.describeStored(d, n) // store_job.go: the cluster's history
 }
 
 // PauseReason returns the failure that paused the job (WithPauseOnFailure),

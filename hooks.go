@@ -85,12 +85,14 @@ type Hooks struct {
 type Stats struct {
 	Runs         int           // runs that returned, RunNow included
 	Successes    int           // runs that returned no error
-	Failures     int           // runs that returned an error, cancellation, timeouts and lost claims included
+	Failures     int           // runs that returned an error, cancellation and timeouts included
 	Skips        int           // ticks skipped by the overlap policy or a full slot queue
 	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
 	Retries      int           // failed attempts that were retried
 	Dropped      int           // late ticks older than WithCatchupWindow, dropped unrun
 	InFlight     int           // runs started and not returned
+	LostClaims   int           // ticks another replica claimed (Locker, Store): not runs, not failures
+	StoreErrors  int           // store calls that failed (WithStore): claims, renewals, releases, loads
 	LastDuration time.Duration // of the latest run to return
 	LastError    error         // of the latest run to return
 }
@@ -135,6 +137,9 @@ func (s *Scheduler) log(h slog.Handler, level slog.Level, e *Event) {
 // level is the level e is logged at: Error for panics, Warn for failures,
 // retries and misfires, Debug for the rest.
 func (e *Event) level() slog.Level {
+	if l, ok := storeLevel(e); ok { // store_log.go
+		return l
+	}
 	switch {
 	case e.Kind == EventPanic:
 		return slog.LevelError
@@ -149,6 +154,9 @@ func (e *Event) failed() bool { return e.Err != nil && !isCancel(e.Err) }
 
 // message is the log message for e.
 func (e *Event) message() string {
+	if m := storeMessage(e); m != "" { // store_log.go
+		return m
+	}
 	switch {
 	case e.Kind == EventFinish && e.failed():
 		return "periodic: run failed"

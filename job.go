@@ -159,7 +159,7 @@ func (j *Job[T]) first(now time.Time) time.Time {
 	anchor, aligned := j.cfg.startAt, false
 	if anchor.IsZero() {
 		anchor = now
-		if e, ok := j.trigger.(every); ok && j.s.cfg.locker != nil {
+		if e, ok := j.trigger.(every); ok && (j.s.cfg.locker != nil || j.s.cfg.store != nil) { // store: replicas agree
 			epoch := time.Unix(0, 0)
 			anchor, aligned = epoch.Add(now.Sub(epoch).Truncate(e.d)).In(now.Location()), true
 		}

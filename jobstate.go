@@ -12,7 +12,7 @@ import (
 // arm computes the first tick from the anchor and puts it in the heap. A
 // job paused before Start keeps its first tick for Resume.
 func (j *Job[T]) arm(now time.Time) {
-	first := j.first(now)
+	first := j.resumeFrom(j.first(now)) // store_job.go: restart from the last claimed tick
 	s := j.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -77,10 +77,15 @@ func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 	return out
 }
 
-// Pause stops the job's ticks until Resume; runs in flight go on. Paused
+// Pause stops the job's ticks until Resume; runs in flight go on. With
+// WithStore, a named job is paused in the store, for every replica: its
+// ticks go on, and their claims are refused with ErrPaused. Paused
 // before Start, the job is not armed by Start. While the releaser holds
 // the job's tick, Pause is an intent it applies: the tick does not run.
 func (j *Job[T]) Pause() {
+	if j.storePause(true) { // store_job.go: paused in the store, for every replica
+		return
+	}
 	s := j.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -99,6 +104,7 @@ func (j *Job[T]) Pause() {
 // while paused do not run. A job paused before Start waits for Start
 // again; one whose tick the releaser holds resumes when it hands it back.
 func (j *Job[T]) Resume() {
+	j.storePause(false) // store_job.go: resume in the cluster too
 	s := j.s
 	s.mu.Lock()
 	switch {
@@ -138,6 +144,9 @@ func (j *Job[T]) Resume() {
 
 // Paused reports whether the job is paused.
 func (j *Job[T]) Paused() bool {
+	if stored, paused := j.storePaused(); stored && paused { // store_job.go
+		return true
+	}
 	j.s.mu.Lock()
 	defer j.s.mu.Unlock()
 	return j.state == jobPaused

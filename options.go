@@ -23,6 +23,13 @@ type config struct {
 	hooks   Hooks
 	grace   time.Duration
 	err     error
+
+	// store_*.go: the shared store (WithStore, WithReplica, WithLease).
+	store       Store
+	replica     string
+	leaseTTL    time.Duration
+	leaseRenew  time.Duration
+	atLeastOnce bool
 }
 
 // fail records the first bad option.

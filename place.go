@@ -213,14 +213,16 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 	s, l := j.s, j.l()
 	s.mu.Lock()
 	s.heap.remove(&r.deadline)
-	j.recordLocked(r.tick, start, start.Add(took), err)
-	l.stats.Runs++
-	l.stats.LastDuration = took
-	l.stats.LastError = err
-	if err == nil {
-		l.stats.Successes++
-	} else {
-		l.stats.Failures++
+	if !notARun(&l.stats, err) { // store_run.go: lost claims, store errors
+		j.recordLocked(r.tick, start, start.Add(took), err)
+		l.stats.Runs++
+		l.stats.LastDuration = took
+		l.stats.LastError = err
+		if err == nil {
+			l.stats.Successes++
+		} else {
+			l.stats.Failures++
+		}
 	}
 	j.moveLocked(r, placeFinished)
 	s.grantSlotsLocked()

@@ -269,6 +269,9 @@ func (r *run[T]) perform() (T, error) {
 	if err := r.Err(); err != nil {
 		return zero, err
 	}
+	if r.ticked && j.stored() { // store_run.go
+		return r.performStored()
+	}
 	if s.cfg.locker != nil && r.ticked {
 		return r.performClaimed()
 	}

@@ -68,6 +68,8 @@ type Scheduler struct {
 	wake chan struct{} // the earliest deadline changed
 	stop chan struct{} // closed when stopped: the dispatcher ends
 	done chan struct{} // closed when stopped and the dispatcher has returned
+
+	st storeState // store_run.go: WithStore's cache and handed-over leases
 }
 
 // New returns a scheduler configured by opts. It starts no goroutine; call
@@ -88,6 +90,7 @@ func New(opts ...Option) *Scheduler {
 		}
 		o(&cfg)
 	}
+	cfg.storeDefaults() // store_run.go
 	if cfg.rand == nil {
 		cfg.rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}

@@ -158,7 +158,7 @@ func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal, cancels []*r
 		return refused, cancels
 	}
 	r := newRun(j, tick, true)
-	busy := len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil
+	busy := (len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil) && !j.stored() // store: the claim decides
 	switch o := j.cfg.overlap; {
 	case busy && o == OverlapSkip:
 		return j.skipLocked(r, "a run is in flight", refused), cancels

@@ -35,6 +35,10 @@
 // future) run concurrently until they wait. Log a test's output after a
 // wait, or from one goroutine. Timers made through the clock are ordered
 // by creation (see Clock for the contexts that are ordered by place).
+//
+// Replicas of a service are schedulers on clocks of their own sharing one
+// Store, the in-memory periodic.Store that every backend is measured
+// against (package storetest holds the conformance suite).
 package periodictest
 
 import (
