@@ -58,8 +58,9 @@ func TestReplicasShareTicks(t *testing.T) {
 	require.Equal(t, 6, claimed) // the other replica lost every tick
 }
 
-// TestLockerDown checks that a claim that fails is the run's error, the
-// job is not called, and ticking resumes when the locker is back.
+// TestLockerDown checks that a claim that fails is the run's error (a
+// store error, counted as such and not as a failure), the job is not
+// called, and ticking resumes when the locker is back.
 func TestLockerDown(t *testing.T) {
 	locker := periodictest.NewLocker()
 	e := newEnv(t, periodic.WithLocker(locker))
@@ -80,7 +81,9 @@ func TestLockerDown(t *testing.T) {
 	locker.Fail(nil)
 	e.advance(time.Second)
 	require.Equal(t, 2, calls)
-	require.Equal(t, 1, job.Stats().Failures)
+	require.Equal(t, 0, job.Stats().Failures, "a store error is not a failure of the job")
+	require.Equal(t, 1, job.Stats().StoreErrors)
+	require.NoError(t, job.Last().Err())
 }
 
 // TestRealClock runs a few ticks on the real clock, through the

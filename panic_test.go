@@ -86,8 +86,8 @@ func TestPanicIsolation(t *testing.T) {
 			wantErr: "job broke", wantLog: "hook panicked"},
 		{name: "OnRun", onRun: true, wantLog: "OnRun function panicked"},
 		{name: "OnDone", onDone: true, wantLog: "OnDone callback panicked"},
-		{name: "Claim panics", opts: locker(func() (periodic.Lease, error) { panic("claim broke") }), wantErr: "claim broke", wantLog: "failed"},
-		{name: "Claim nil nil", opts: locker(func() (periodic.Lease, error) { return nil, nil }), wantErr: "no lease", wantLog: "failed"},
+		{name: "Claim panics", opts: locker(func() (periodic.Lease, error) { panic("claim broke") }), wantErr: "claim broke", wantLog: "ERROR periodic: store error"},
+		{name: "Claim nil nil", opts: locker(func() (periodic.Lease, error) { return nil, nil }), wantErr: "no lease", wantLog: "ERROR periodic: store error"},
 		{name: "Release panics", opts: locker(func() (periodic.Lease, error) {
 			return funcLease(func() error { panic("release broke") }), nil
 		}), wantLog: "Release panicked"},
@@ -126,8 +126,11 @@ func TestPanicIsolation(t *testing.T) {
 				require.NoError(t, periodictest.WaitIdle(ctx, s))
 				want = 4 // one run for the coalesced late ticks
 			}
-			if c.wantErr == "" || c.opts != nil && c.fn == nil { // a broken locker fails every job's runs
+			switch {
+			case c.wantErr == "":
 				require.Equal(t, want, other.Stats().Runs)
+			case c.opts != nil && c.fn == nil: // a broken locker is a store error for every job's runs
+				require.Equal(t, want, other.Stats().StoreErrors)
 			}
 			if c.wantErr == "" {
 				require.NoError(t, other.Last().Err())

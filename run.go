@@ -2,6 +2,7 @@ package periodic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync/atomic"
@@ -287,7 +288,13 @@ func (r *run[T]) performClaimed() (T, error) {
 	j := r.job
 	lease, err := r.claim()
 	if err != nil {
-		return zero, claimErr(j.name, r.tick, err)
+		err = claimErr(j.name, r.tick, err)
+		if errors.Is(err, ErrStore) { // not a run: its own counter, logged at Error
+			j.s.mu.Lock()
+			j.l().stats.StoreErrors++
+			j.s.mu.Unlock()
+		}
+		return zero, err
 	}
 	defer r.releaseLease(lease)
 	return retry(r, j.cfg.retry, j.fn)
