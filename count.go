@@ -1,0 +1,441 @@
+package periodic
+
+import (
+	"math"
+	"math/bits"
+	"time"
+)
+
+// Counting ticks is what a misfire costs: after a suspension or a clock
+// jump, the dispatcher must know how many ticks came late and which was
+// the last, before it can release the job's next tick. Visiting each one
+// costs a Next per missed tick, 2.6 million for a per-second cron after
+// a month, and the dispatcher waits meanwhile. So a span is counted in
+// closed form where the trigger allows it (Every, "@every", Cron, At), and
+// otherwise by a walk of at most walkCap ticks, after which the count is
+// a lower bound and the last tick is found by bisection.
+
+// walkCap bounds the ticks a walk visits when a trigger cannot be counted
+// in closed form (Or, And, Except, a user's trigger). 5,000 Nexts of an
+// Or of two per-second crons take about 5 ms.
+const walkCap = 5_000
+
+// tickCount is the answer of countTicks: how many ticks a span holds and
+// the last of them.
+type tickCount struct {
+	n     int       // ticks counted, the first included
+	last  time.Time // the last tick of the span
+	exact bool      // false: the walk stopped at walkCap, n is a lower bound
+}
+
+// tickSpan is a span of a job's ticks: from first, which must be a tick,
+// up to until (excluded, or included when incl), no tick after stop (the
+// zero time: no bound). next is the job's Next; loc is the zone the job
+// gives its trigger.
+type tickSpan struct {
+	tr          Trigger
+	next        func(time.Time) time.Time
+	loc         *time.Location
+	first       time.Time
+	until, stop time.Time
+	incl        bool
+}
+
+// bound returns the end of the span: ticks are before end, or at it when
+// incl is set.
+func (sp tickSpan) bound() (end time.Time, incl bool) {
+	if !sp.stop.IsZero() && !sp.stop.After(sp.until) {
+		return sp.stop, true
+	}
+	return sp.until, sp.incl
+}
+
+// in reports whether x is before the end of the span.
+func (sp tickSpan) in(x time.Time) bool {
+	end, incl := sp.bound()
+	return !x.IsZero() && (x.Before(end) || incl && x.Equal(end))
+}
+
+// countTicks counts the ticks of sp without visiting each one when the
+// trigger allows it. It never calls a trigger's Next more than about
+// walkCap+64 times.
+func countTicks(sp tickSpan) tickCount {
+	switch tr := sp.tr.(type) {
+	case every:
+		return sp.countGrid(tr.d)
+	case *cron:
+		if tr.every > 0 {
+			return sp.countGrid(tr.every)
+		}
+		return sp.countCron(tr)
+	case at:
+		return sp.countAt(tr)
+	}
+	return sp.walk()
+}
+
+// countGrid counts ticks first + k*d.
+func (sp tickSpan) countGrid(d time.Duration) tickCount {
+	end, incl := sp.bound()
+	gap := end.Sub(sp.first)
+	if !incl {
+		gap--
+	}
+	k := gap / d
+	return tickCount{n: int(k) + 1, last: sp.first.Add(k * d), exact: true}
+}
+
+// countAt counts the instants of a in the span.
+func (sp tickSpan) countAt(a at) tickCount {
+	i, j := a.index(sp.first), len(a.times)
+	for lo := i; lo < j; {
+		mid := int(uint(lo+j) >> 1)
+		if sp.in(a.times[mid]) {
+			lo = mid + 1
+		} else {
+			j = mid
+		}
+	}
+	return tickCount{n: j - i, last: a.times[j-1], exact: true}
+}
+
+// index returns the position of t among a's instants, or of the first
+// after it.
+func (a at) index(t time.Time) int {
+	lo, hi := 0, len(a.times)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if a.times[mid].Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// countCron counts a cron expression's activations in closed form: whole
+// days at a time from the fields' bit sets, zone period by zone period.
+func (sp tickSpan) countCron(c *cron) tickCount {
+	loc := c.loc
+	if loc == nil {
+		loc = sp.loc
+	}
+	a, b := sp.first.Unix(), sp.secondsEnd()
+	n, last := c.f.count(a, b, loc)
+	if n == 0 { // first is a tick, so only a span ending before it
+		return tickCount{n: 1, last: sp.first, exact: true}
+	}
+	return tickCount{n: int(min(n, math.MaxInt)), last: time.Unix(last, 0).In(loc), exact: true}
+}
+
+// secondsEnd returns the end of the span in whole Unix seconds: the
+// whole seconds in it are below it.
+func (sp tickSpan) secondsEnd() int64 {
+	end, incl := sp.bound()
+	b := end.Unix()
+	if incl || end.Nanosecond() > 0 {
+		b++
+	}
+	return min(max(b, -cronMaxUnix), cronMaxUnix)
+}
+
+// walk visits the ticks of sp one by one, at most walkCap of them; past
+// that, the count is a lower bound and the last tick is found by
+// bisection.
+func (sp tickSpan) walk() tickCount {
+	n, last := 1, sp.first
+	for x := sp.next(last); sp.in(x); x = sp.next(x) {
+		if n == walkCap {
+			return tickCount{n: n, last: sp.lastFrom(x), exact: false}
+		}
+		n, last = n+1, x
+	}
+	return tickCount{n: n, last: last, exact: true}
+}
+
+// lastFrom returns the last tick of the span, given x, a tick in it, by
+// bisection on the instant Next is asked from: Next(s) is in the span
+// exactly when s is before the last tick. It relies on the Trigger
+// contract, that Next returns the first activation after s of a set of
+// activations, and asks about 64 Nexts.
+func (sp tickSpan) lastFrom(x time.Time) time.Time {
+	end, incl := sp.bound()
+	hi := end
+	if !incl {
+		hi = hi.Add(-1)
+	}
+	lo := x
+	for lo.Before(hi) {
+		mid := lo.Add(hi.Sub(lo) / 2) // Sub saturates past 292 years: still progress
+		if sp.in(sp.next(mid)) {
+			lo = mid.Add(1)
+		} else {
+			hi = mid
+		}
+	}
+	if t := sp.next(lo.Add(-1)); t.Equal(lo) {
+		return t // as Next gives it, in its zone
+	}
+	return lo
+}
+
+// nthTick returns the tick k ticks after sp.first; there must be k more
+// in the span (for walks: as far as counted).
+func nthTick(sp tickSpan, k int) time.Time {
+	if k <= 0 {
+		return sp.first
+	}
+	switch tr := sp.tr.(type) {
+	case every:
+		return sp.first.Add(time.Duration(k) * tr.d)
+	case *cron:
+		if tr.every > 0 {
+			return sp.first.Add(time.Duration(k) * tr.every)
+		}
+		return sp.nthCron(tr, k)
+	case at:
+		return tr.times[tr.index(sp.first)+k]
+	}
+	t := sp.first
+	for ; k > 0; k-- {
+		t = sp.next(t)
+	}
+	return t
+}
+
+// nthCron finds the k-th activation after sp.first by bisection on the
+// count of activations from sp.first.
+func (sp tickSpan) nthCron(c *cron, k int) time.Time {
+	loc := c.loc
+	if loc == nil {
+		loc = sp.loc
+	}
+	a := sp.first.Unix()
+	lo, hi := a, sp.secondsEnd() // count(a, lo) <= k < count(a, hi)
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if n, _ := c.f.count(a, mid, loc); n <= int64(k) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return time.Unix(lo, 0).In(loc)
+}
+
+// lastTicks returns the first of the last k ticks of sp, given their
+// count tc, which may be a lower bound. For a walked trigger whose span
+// is longer than the walk, it walks back from the last tick in windows
+// of growing length (at most walkCap Nexts each, a few windows) and
+// returns the first tick of the widest window that holds no more than k.
+func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
+	if tc.exact {
+		return nthTick(sp, max(0, tc.n-k))
+	}
+	found := tc.last
+	for w := time.Duration(k) * tc.last.Sub(sp.first) / time.Duration(tc.n); w > 0 && w < math.MaxInt64/4; w *= 4 {
+		from := sp.next(tc.last.Add(-w))
+		if !sp.in(from) {
+			break
+		}
+		ring, n := sp.ringWalk(from, k)
+		if n > walkCap || n == 0 {
+			break
+		}
+		found = ring
+		if n >= k {
+			break
+		}
+	}
+	return found
+}
+
+// ringWalk walks the span from x, at most walkCap+1 ticks, keeping the
+// last k; it returns the oldest of them and how many ticks it saw.
+func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
+	ring := make([]time.Time, 0, min(k, walkCap))
+	n := 0
+	for ; sp.in(x) && n <= walkCap; x = sp.next(x) {
+		if len(ring) < k {
+			ring = append(ring, x)
+		} else {
+			ring[n%k] = x
+		}
+		n++
+	}
+	if n == 0 {
+		return time.Time{}, 0
+	}
+	if n <= k {
+		return ring[0], n
+	}
+	return ring[n%k], n
+}
+
+// count returns the number of activations in [u, limit), Unix seconds,
+// and the last of them; it walks the zone's periods as next does, and
+// counts the matching wall times of each period in closed form.
+func (f *cronFields) count(u, limit int64, loc *time.Location) (n, last int64) {
+	for u < limit {
+		p := zonePeriodAt(u, loc)
+		prev := p.off
+		if !f.hourStar && p.start != math.MinInt64 && u-p.start < 2*secondsPerDay {
+			_, o := time.Unix(p.start-1, 0).In(loc).Zone()
+			prev = int64(o)
+		}
+		lo := u + p.off
+		if !f.hourStar && u == p.start && prev < p.off {
+			// Spring forward: matches in the skipped walls fire once, now,
+			// and the first wall after the gap is that same instant.
+			if _, ok := f.nextWall(p.start+prev, p.start+p.off); ok {
+				n, last, lo = n+1, u, lo+1
+			}
+		}
+		if prev > p.off {
+			lo = max(lo, p.start+prev) // fall back: repeated walls do not fire
+		}
+		if c, w := f.countWalls(lo, min(p.end, limit)+p.off); c > 0 {
+			n, last = n+c, w-p.off
+		}
+		u = p.end
+	}
+	return n, last
+}
+
+// countWalls returns the number of matching wall times in [lo, hi),
+// seconds since 1970-01-01 00:00:00 on the wall, and the last of them.
+func (f *cronFields) countWalls(lo, hi int64) (n, last int64) {
+	if lo >= hi {
+		return 0, 0
+	}
+	d0, d1 := floorDiv(lo, secondsPerDay), floorDiv(hi-1, secondsPerDay)
+	s0, s1 := lo-d0*secondsPerDay, hi-d1*secondsPerDay
+	if d0 == d1 {
+		if !f.dayMatches(d0) {
+			return 0, 0
+		}
+		n = f.secondsBelow(s1) - f.secondsBelow(s0)
+		s, _ := f.lastSecond(s1 - 1)
+		return n, d0*secondsPerDay + s
+	}
+	var lastDay, lastSod int64 = math.MinInt64, 0
+	if f.dayMatches(d0) {
+		if c := secondsPerDay1(f) - f.secondsBelow(s0); c > 0 {
+			n, lastDay = c, d0
+			lastSod, _ = f.lastSecond(secondsPerDay - 1)
+		}
+	}
+	if days, ld := f.matchingDays(d0+1, d1-1); days > 0 {
+		n += days * secondsPerDay1(f)
+		lastDay = ld
+		lastSod, _ = f.lastSecond(secondsPerDay - 1)
+	}
+	if f.dayMatches(d1) {
+		if s, ok := f.lastSecond(s1 - 1); ok {
+			n += f.secondsBelow(s1)
+			lastDay, lastSod = d1, s
+		}
+	}
+	return n, lastDay*secondsPerDay + lastSod
+}
+
+// secondsPerDay1 returns how many seconds of a matching day match.
+func secondsPerDay1(f *cronFields) int64 {
+	return int64(bits.OnesCount64(f.hour) * bits.OnesCount64(f.min) * bits.OnesCount64(f.sec))
+}
+
+// secondsBelow returns how many matching seconds of a day come before
+// second x of it (x in [0, 86400]).
+func (f *cronFields) secondsBelow(x int64) int64 {
+	h, m, s := int(x/3600), int(x/60%60), int(x%60)
+	ns, nm := bits.OnesCount64(f.sec), bits.OnesCount64(f.min)
+	n := bits.OnesCount64(f.hour&(1<<h-1)) * nm * ns
+	if h < 24 && f.hour>>h&1 != 0 {
+		n += bits.OnesCount64(f.min&(1<<m-1)) * ns
+		if f.min>>m&1 != 0 {
+			n += bits.OnesCount64(f.sec & (1<<s - 1))
+		}
+	}
+	return int64(n)
+}
+
+// lastSecond returns the last matching second of a day at or before
+// second x of it.
+func (f *cronFields) lastSecond(x int64) (int64, bool) {
+	h, m, s := int(x/3600), int(x/60%60), int(x%60)
+	if f.hour>>h&1 != 0 && f.min>>m&1 != 0 {
+		if v, ok := highBit(f.sec, s); ok {
+			return int64(h*3600 + m*60 + v), true
+		}
+	}
+	if f.hour>>h&1 != 0 {
+		if v, ok := highBit(f.min, m-1); ok {
+			s, _ := highBit(f.sec, 59)
+			return int64(h*3600 + v*60 + s), true
+		}
+	}
+	if v, ok := highBit(f.hour, h-1); ok {
+		m, _ := highBit(f.min, 59)
+		s, _ := highBit(f.sec, 59)
+		return int64(v*3600 + m*60 + s), true
+	}
+	return 0, false
+}
+
+// highBit returns the highest bit of set at or below i.
+func highBit(set uint64, i int) (int, bool) {
+	if i < 0 {
+		return 0, false
+	}
+	set &= 2<<i - 1
+	return bits.Len64(set) - 1, set != 0
+}
+
+// dayMatches reports whether the day, counted from 1970-01-01, matches
+// the month and day fields.
+func (f *cronFields) dayMatches(day int64) bool {
+	y, m, d := civilFromDays(day)
+	return f.month>>m&1 != 0 && f.days(y, m)>>d&1 != 0
+}
+
+// cycleDays is the length of the Gregorian calendar's cycle: 400 years,
+// a whole number of weeks.
+const cycleDays = 146097
+
+// matchingDays returns how many days in [d0, d1] match the month and day
+// fields, and the last of them. Whole 400-year cycles are counted once.
+func (f *cronFields) matchingDays(d0, d1 int64) (n, last int64) {
+	if d1 < d0 {
+		return 0, 0
+	}
+	if k := (d1 - d0 + 1) / cycleDays; k > 1 {
+		c, _ := f.matchingDaysIn(d0, d0+cycleDays-1)
+		rest, lr := f.matchingDaysIn(d0+k*cycleDays, d1)
+		if rest > 0 {
+			return k*c + rest, lr
+		}
+		_, lc := f.matchingDaysIn(d0+(k-1)*cycleDays, d0+k*cycleDays-1)
+		return k * c, lc
+	}
+	return f.matchingDaysIn(d0, d1)
+}
+
+// matchingDaysIn is matchingDays a month at a time.
+func (f *cronFields) matchingDaysIn(d0, d1 int64) (n, last int64) {
+	for d0 <= d1 {
+		y, m, d := civilFromDays(d0)
+		first := d0 - int64(d-1)
+		end := min(d1, first+int64(civilDaysIn(y, m))-1)
+		if f.month>>m&1 != 0 {
+			top := int(end-first) + 1
+			set := f.days(y, m) & (2<<top - 1) &^ (1<<d - 1)
+			if set != 0 {
+				n += int64(bits.OnesCount64(set))
+				last = first + int64(bits.Len64(set)-2)
+			}
+		}
+		d0 = end + 1
+	}
+	return n, last
+}
