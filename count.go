@@ -439,3 +439,10 @@ func (f *cronFields) matchingDaysIn(d0, d1 int64) (n, last int64) {
 	}
 	return n, last
 }
+
+// tickSpan returns the span of j's ticks from t, which must be one, up to
+// until (included when incl), under WithStopAt and in the scheduler's
+// zone.
+func (j *Job[T]) tickSpan(t, until time.Time, incl bool) tickSpan {
+	return tickSpan{tr: j.trigger, next: j.next, loc: j.s.cfg.loc, first: t, until: until, stop: j.cfg.stopAt, incl: incl}
+}
