@@ -143,7 +143,7 @@ func TestCountTicksEveryAndAt(t *testing.T) {
 func TestCountTicksWalk(t *testing.T) {
 	perSecond := Or(mustTrigger(t, "*/2 * * * * *"), mustTrigger(t, "*/3 * * * * *"))
 	t.Run("within the cap, exact", func(t *testing.T) {
-		requireSameCount(t, spanOf(t, perSecond, time.UTC, c0, c0.Add(time.Hour), false, time.Time{}))
+		requireSameCount(t, spanOf(t, perSecond, time.UTC, c0, c0.Add(30*time.Minute), false, time.Time{}))
 	})
 	t.Run("beyond the cap, a lower bound and the exact last tick", func(t *testing.T) {
 		sp := spanOf(t, perSecond, time.UTC, c0, c0.Add(10*time.Hour), false, time.Time{})
@@ -252,6 +252,46 @@ func TestMatchingDaysCycles(t *testing.T) {
 				wn, wlast := f.matchingDaysIn(d0, d0+span)
 				require.Equal(t, wn, n, "span %d", span)
 				require.Equal(t, wlast, last, "span %d", span)
+			}
+		})
+	}
+}
+
+// BenchmarkCountTicks is the misfire bookkeeping of a month of a
+// per-second trigger: the count and, for MisfireCatchUp, the first of the
+// last 1,000 ticks.
+func BenchmarkCountTicks(b *testing.B) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(b, err)
+	cron := func(expr string) Trigger {
+		tr, err := Cron(expr)
+		require.NoError(b, err)
+		return tr
+	}
+	for _, bc := range []struct {
+		name string
+		tr   Trigger
+		loc  *time.Location
+	}{
+		{"cron-UTC", cron("* * * * * *"), time.UTC},
+		{"cron-New_York", cron("* * * * * *"), ny},
+		{"cron-weekdays-New_York", cron("*/5 * 9-17 * * mon-fri"), ny},
+		{"or", Or(cron("*/2 * * * * *"), cron("*/3 * * * * *")), time.UTC},
+	} {
+		next := func(x time.Time) time.Time { return bc.tr.Next(x.In(bc.loc)) }
+		first := next(c0)
+		sp := tickSpan{tr: bc.tr, next: next, loc: bc.loc, first: first, until: first.Add(30 * 24 * time.Hour)}
+		b.Run(bc.name+"/count", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				countTicks(sp)
+			}
+		})
+		b.Run(bc.name+"/catch-up", func(b *testing.B) {
+			b.ReportAllocs()
+			tc := countTicks(sp)
+			for b.Loop() {
+				lastTicks(sp, tc, maxCatchUp)
 			}
 		})
 	}
