@@ -36,7 +36,11 @@ type Event struct {
 	Duration time.Duration // how long the run took (EventFinish, EventPanic)
 	Attempt  int           // the attempt number (EventRetry: the failed one; EventFinish: the last)
 	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
-	Err      error         // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
+	// MissedAtLeast says Missed is a lower bound: the trigger (Or, And,
+	// Except, a user's) cannot be counted in closed form, and the span of
+	// late ticks was longer than the 2,000 the scheduler visits to count.
+	MissedAtLeast bool
+	Err           error // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 }
 
 // Hooks are functions the scheduler calls as runs start and finish, ticks
@@ -68,7 +72,7 @@ type Stats struct {
 	Skips        int           // ticks skipped by the overlap policy or a full slot queue
 	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
 	Retries      int           // failed attempts that were retried
-	Dropped      int           // late ticks older than WithCatchupWindow, dropped unrun
+	Dropped      int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
 	InFlight     int           // runs started and not returned
 	LastDuration time.Duration // of the latest run to return
 	LastError    error         // of the latest run to return
@@ -133,6 +137,9 @@ func (e *Event) attrs() []slog.Attr {
 	}
 	if e.Kind == EventMisfire {
 		attrs = append(attrs, slog.Int("missed", e.Missed))
+		if e.MissedAtLeast {
+			attrs = append(attrs, slog.Bool("missed_at_least", true))
+		}
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
