@@ -1,4 +1,5 @@
-# make test: everything CI runs. make bench: the peer comparison.
+# make test: everything CI runs. make bench: the peer comparison
+# (BENCHFLAGS="-quick", "-only steady -rounds 5", ...: see bench/cmd/peers).
 # make fuzz: fuzz each target for FUZZTIME.
 
 GO        ?= go
@@ -32,7 +33,7 @@ fuzz:
 	done
 
 bench:
-	cd bench && $(GO) run ./cmd/peers
+	cd bench && $(GO) run ./cmd/peers $(BENCHFLAGS)
 
 demo:
 	$(GO) run ./cmd/demo
