@@ -46,7 +46,7 @@ func steady(o options) {
 		for range o.steadyRounds {
 			var floor bench.Steady
 			for i, p := range peers {
-				r, err := bench.MeasureSteady(p, o.steadyN, o.steadyTicks, o.steadyEvery, 500*time.Millisecond)
+				r, err := bench.MeasureSteady(p, o.steadyN, o.steadyTicks, o.steadyEvery, time.Second)
 				bench.Clean()
 				if err != nil {
 					fmt.Printf("(%s: %v)\n", p.Name, err)
@@ -67,7 +67,7 @@ func steady(o options) {
 		for i, p := range peers {
 			var rs []bench.Steady
 			for range o.b2bRounds {
-				r, err := bench.MeasureSteady(p, o.steadyN, o.steadyTicks, o.steadyEvery, 500*time.Millisecond)
+				r, err := bench.MeasureSteady(p, o.steadyN, o.steadyTicks, o.steadyEvery, time.Second)
 				if err != nil {
 					fmt.Printf("(%s: %v)\n", p.Name, err)
 					continue
