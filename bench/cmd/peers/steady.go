@@ -130,14 +130,16 @@ func frac(a, b time.Duration) float64 {
 	return float64(a) / float64(b)
 }
 
-// ratios returns the median, least and greatest of the samples' ratios.
+// ratios returns the median (of an even count, the mean of the middle
+// two), least and greatest of the samples' ratios.
 func ratios(ss []steadySample, f func(steadySample) float64) (med, lo, hi float64) {
 	xs := make([]float64, len(ss))
 	for i, s := range ss {
 		xs[i] = f(s)
 	}
 	slices.Sort(xs)
-	return xs[len(xs)/2], xs[0], xs[len(xs)-1]
+	n := len(xs)
+	return (xs[(n-1)/2] + xs[n/2]) / 2, xs[0], xs[n-1]
 }
 
 // rangeText formats a median ratio and its range.
@@ -152,7 +154,8 @@ func median(rs []bench.Steady, f func(bench.Steady) time.Duration) time.Duration
 		xs[i] = f(r)
 	}
 	slices.Sort(xs)
-	return xs[len(xs)/2]
+	n := len(xs)
+	return (xs[(n-1)/2] + xs[n/2]) / 2
 }
 
 // sectionList is the sections -only accepts, the defaults first.
