@@ -83,7 +83,7 @@ func (sp tickSpan) countGrid(d time.Duration) tickCount {
 	if !incl {
 		gap--
 	}
-	k := gap / d
+	k := max(gap/d, 0) // first is a tick, so only a span ending before it
 	return tickCount{n: int(k) + 1, last: sp.first.Add(k * d), exact: true}
 }
 
@@ -97,6 +97,9 @@ func (sp tickSpan) countAt(a at) tickCount {
 		} else {
 			j = mid
 		}
+	}
+	if j == i { // a span that ends before its first tick, as countCron
+		return tickCount{n: 1, last: sp.first, exact: true}
 	}
 	return tickCount{n: j - i, last: a.times[j-1], exact: true}
 }

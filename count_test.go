@@ -296,3 +296,14 @@ func BenchmarkCountTicks(b *testing.B) {
 		})
 	}
 }
+
+// TestCountTicksEmptySpan checks a span that ends before its first tick:
+// the first tick alone, as the walk reported it, and never a panic.
+func TestCountTicksEmptySpan(t *testing.T) {
+	for _, tr := range []Trigger{Every(time.Second), At(c0.Add(time.Second)), mustTrigger(t, "* * * * * *"), Or(Every(time.Second))} {
+		sp := spanOf(t, tr, time.UTC, c0, c0, false, time.Time{})
+		got := countTicks(sp)
+		require.Equal(t, 1, got.n, "%v", tr)
+		require.True(t, c0.Add(time.Second).Equal(got.last), "%v", tr)
+	}
+}
