@@ -4,6 +4,7 @@
 # 1,000 jobs on the real clock for SOAKTIME, heap and goroutines sampled.
 # make minversion: the lowest Go versions that the go.mod files declare
 # really build and test.
+# BENCHFLAGS="-quick", "-only steady -rounds 5", ...: see bench/cmd/peers.
 
 GO        ?= go
 MODULES   := . redisstore pgstore bench otel prometheus dashboard/e2e
@@ -56,7 +57,7 @@ soak:
 	$(GO) test -tags soak -run '^TestSoak$$' -count=1 -timeout 60m -v . -soak.duration $(SOAKTIME)
 
 bench:
-	cd bench && $(GO) run ./cmd/peers
+	cd bench && $(GO) run ./cmd/peers $(BENCHFLAGS)
 
 bench-observe:
 	cd bench && $(GO) run ./cmd/observe

@@ -36,8 +36,12 @@ type Event struct {
 	Duration time.Duration // how long the run took (EventFinish, EventPanic)
 	Attempt  int           // the attempt number (EventRetry: the failed one; EventFinish: the last)
 	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
-	Dropped  int           // of Missed, the ticks older than WithCatchupWindow, dropped unrun (EventMisfire)
-	Err      error         // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
+	Dropped  int           // of Missed, the ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000 (EventMisfire)
+	// MissedAtLeast says Missed is a lower bound: the trigger (Or, And,
+	// Except, a user's) cannot be counted in closed form, and the span of
+	// late ticks was longer than the 2,000 the scheduler visits to count.
+	MissedAtLeast bool
+	Err           error // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 	// Context is the run's context (EventStart, EventFinish, EventRetry,
 	// EventPanic; nil for the others), with the values RunContext gave it:
 	// a hook finds there what it put there as the run started, such as a
@@ -89,7 +93,7 @@ type Stats struct {
 	Skips        int           // ticks skipped by the overlap policy or a full slot queue
 	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
 	Retries      int           // failed attempts that were retried
-	Dropped      int           // late ticks older than WithCatchupWindow, dropped unrun
+	Dropped      int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
 	InFlight     int           // runs started and not returned
 	LostClaims   int           // ticks another replica claimed (Locker, Store): not runs, not failures
 	StoreErrors  int           // store calls that failed (WithStore): claims, renewals, releases, loads
@@ -179,6 +183,9 @@ func (e *Event) attrs() []slog.Attr {
 	}
 	if e.Kind == EventMisfire {
 		attrs = append(attrs, slog.Int("missed", e.Missed))
+		if e.MissedAtLeast {
+			attrs = append(attrs, slog.Bool("missed_at_least", true))
+		}
 	}
 	if e.Dropped > 0 {
 		attrs = append(attrs, slog.Int("dropped", e.Dropped))

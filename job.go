@@ -334,17 +334,14 @@ func (j *Job[T]) RunNow() *Future[T] {
 	return &r.fut
 }
 
-// skipAhead returns the next tick after t, jumping straight to the last
-// tick at or before now for Every triggers.
+// skipAhead returns the first tick at or after now when t is before it,
+// counting the ticks between without visiting each; else the tick after t.
 func (j *Job[T]) skipAhead(t, now time.Time) time.Time {
-	if e, ok := j.trigger.(every); ok && now.Sub(t) > 2*e.d {
-		k := now.Sub(t) / e.d
-		t = t.Add((k - 1) * e.d)
-		if !j.cfg.stopAt.IsZero() && t.After(j.cfg.stopAt) {
-			return time.Time{}
-		}
+	if !t.Before(now) {
+		return j.next(t)
 	}
-	return j.next(t)
+	c := countTicks(j.tickSpan(t, now, false)) // no visit per tick: count.go
+	return j.next(c.last)
 }
 
 // skipErr describes a skipped tick.

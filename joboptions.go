@@ -94,7 +94,8 @@ const (
 	// MisfireCatchUp runs every late tick, oldest first, one release at a
 	// time (under periodictest, each once the previous has started or
 	// blocked), under the job's Overlap policy. Only the latest 1,000 late
-	// ticks run; older ones are counted in Missed and dropped.
+	// ticks run; older ones are counted in Missed and Stats.Dropped, and
+	// never run.
 	MisfireCatchUp
 	// MisfireCoalesceEarliest runs once for all late ticks, like
 	// MisfireCoalesce, but for the earliest of them.

@@ -68,7 +68,7 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 		l.catchUp = p.lastLate
 	}
 	s.mu.Unlock()
-	s.report(&Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, Dropped: p.dropped, Start: now})
+	s.report(&Event{Kind: EventMisfire, Job: j.name, Tick: tick, Missed: p.missed, MissedAtLeast: p.atLeast, Dropped: p.dropped, Start: now})
 }
 
 // plan is what fire does: the tick to run (zero for none) and the next
@@ -77,7 +77,8 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 type plan struct {
 	run, next time.Time
 	missed    int
-	dropped   int // of missed, older than the catch-up window
+	dropped   int  // of missed, not run: older than the catch-up window or beyond maxCatchUp
+	atLeast   bool // missed is a lower bound (see countTicks)
 	lastLate  time.Time
 }
 
@@ -100,15 +101,18 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
 		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped}
 	}
-	n, last := j.span(tick, now.Add(-j.s.cfg.grace), false)
-	p := plan{missed: dropped + n, lastLate: last, dropped: dropped}
+	late := j.tickSpan(tick, now.Add(-j.s.cfg.grace), false)
+	c := countTicks(late)
+	n, last := c.n, c.last
+	p := plan{missed: dropped + n, lastLate: last, dropped: dropped, atLeast: !c.exact}
 	switch j.cfg.misfire {
 	case MisfireSkip:
 		p.next = j.next(last)
 	case MisfireCoalesceEarliest:
 		p.run, p.next = tick, j.next(last)
 	case MisfireCatchUp:
-		p.run = j.nth(tick, max(0, n-maxCatchUp))
+		p.run = lastTicks(late, c, maxCatchUp)
+		p.dropped += max(0, n-maxCatchUp) // beyond the cap: missed and never run
 		p.next = j.next(p.run)
 	default:
 		_, p.run = j.span(last, now, true)
@@ -119,34 +123,10 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 
 // span counts the ticks from t on, t included, that come before until (or
 // at it, when incl is set), and returns the last of them. t must qualify.
+// See countTicks: n may be a lower bound.
 func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
-	if e, ok := j.trigger.(every); ok {
-		gap := until.Sub(t)
-		if !incl {
-			gap--
-		}
-		k := gap / e.d
-		if stop := j.cfg.stopAt; !stop.IsZero() {
-			k = min(k, stop.Sub(t)/e.d)
-		}
-		return int(k) + 1, t.Add(k * e.d)
-	}
-	n, last = 1, t
-	for x := j.next(t); !x.IsZero() && (x.Before(until) || incl && x.Equal(until)); x = j.next(x) {
-		n, last = n+1, x
-	}
-	return n, last
-}
-
-// nth returns the tick k ticks after t, which must exist.
-func (j *Job[T]) nth(t time.Time, k int) time.Time {
-	if e, ok := j.trigger.(every); ok {
-		return t.Add(time.Duration(k) * e.d)
-	}
-	for ; k > 0; k-- {
-		t = j.next(t)
-	}
-	return t
+	c := countTicks(j.tickSpan(t, until, incl))
+	return c.n, c.last
 }
 
 // admitTickLocked admits a run for tick under the job's overlap policy and

@@ -42,6 +42,11 @@ func TestSmoke(t *testing.T) {
 			if _, err := MeasureDrift(p, 20*time.Millisecond, ticks); err != nil {
 				t.Fatal(err)
 			}
+			if r, err := MeasureSteady(p, 20, 2, 30*time.Millisecond, 100*time.Millisecond); err != nil {
+				t.Fatal(err)
+			} else if r.N != 20 || r.Ticks != 2 || r.Max < r.P50 || r.Every < 30*time.Millisecond {
+				t.Fatalf("steady: %+v", r)
+			}
 		})
 	}
 }

@@ -50,6 +50,8 @@ type Idle struct {
 	AllocsPerJob     float64 // heap allocations per job while registering
 	GoroutinesPerJob float64
 	RegPerJob        time.Duration // registering and arming one job
+	Shutdown         time.Duration // wall time of Stop with the n jobs idle
+	ShutdownCPU      time.Duration // process CPU over that Stop
 }
 
 // MeasureIdle registers n idle jobs on a fresh contender and measures
@@ -65,7 +67,9 @@ func MeasureIdle(p Peer, n int) (Idle, error) {
 	}
 	m1 := memAfterGC()
 	g1 := runtime.NumGoroutine()
+	s0, sc0 := time.Now(), CPUTime()
 	c.Stop()
+	shutdown, shutdownCPU := time.Since(s0), CPUTime()-sc0
 	runtime.KeepAlive(c)
 	f := float64(n)
 	return Idle{
@@ -75,6 +79,8 @@ func MeasureIdle(p Peer, n int) (Idle, error) {
 		AllocsPerJob:     float64(m1.Mallocs-m0.Mallocs) / f,
 		GoroutinesPerJob: float64(g1-g0) / f,
 		RegPerJob:        reg / time.Duration(n),
+		Shutdown:         shutdown,
+		ShutdownCPU:      shutdownCPU,
 	}, nil
 }
 

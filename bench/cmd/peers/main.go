@@ -5,8 +5,9 @@
 //
 // Usage (inside bench/):
 //
-//	go run ./cmd/peers          # the full run, a few minutes
-//	go run ./cmd/peers -quick   # smaller sizes and windows, under a minute
+//	go run ./cmd/peers          # the default run, about five minutes on 2 cores
+//	go run ./cmd/peers -quick   # smaller sizes, fewer rounds, under two minutes
+//	go run ./cmd/peers -only steady -steady-n 10000 -rounds 5 -b2b 3
 package main
 
 import (
@@ -43,6 +44,10 @@ type options struct {
 	reps      int
 	burstReps int
 	peers     map[string]bool
+
+	steadyN, steadyTicks    int
+	steadyEvery             time.Duration
+	steadyRounds, b2bRounds int
 }
 
 func main() {
@@ -51,14 +56,31 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "smaller sizes and shorter windows")
 	flag.StringVar(&sizes, "sizes", "", "idle sizes, comma-separated (default 10000,100000,1000000; -quick 10000,100000)")
 	flag.StringVar(&peers, "peers", "", "contenders to run besides the floor, comma-separated (default all)")
-	flag.StringVar(&only, "only", "", "sections to run, comma-separated: idle,tick,burst,drift,future (default all)")
-	flag.IntVar(&o.reps, "reps", 0, "windows and bursts per contender, the median reported (default 3; -quick 1)")
+	flag.StringVar(&only, "only", "", "sections to run, comma-separated, from "+sectionList+" (default idle,tick,steady,drift)")
+	flag.IntVar(&o.reps, "reps", 0, "windows of the tick section and single bursts per contender, the median reported (default 3; -quick 1)")
+	flag.IntVar(&o.steadyN, "steady-n", 10_000, "jobs of the steady bursts")
+	flag.IntVar(&o.steadyTicks, "steady-ticks", 5, "ticks of each job in the steady bursts")
+	flag.DurationVar(&o.steadyEvery, "steady-every", time.Second, "interval of the steady bursts (at least 1s for robfig)")
+	flag.IntVar(&o.steadyRounds, "rounds", -1, "interleaved rounds of the steady bursts (default 3; -quick 2)")
+	flag.IntVar(&o.b2bRounds, "b2b", -1, "back-to-back runs per contender of the steady bursts (default 2; -quick 1)")
 	flag.Parse()
 	reps := o.reps
-	o.sizes, o.window, o.tickIdle, o.burst, o.ticks, o.robTicks, o.reps = []int{10_000, 100_000, 1_000_000}, 2*time.Second, 100_000, 10_000, 50, 10, 3
+	o.sizes, o.window, o.tickIdle, o.burst, o.ticks, o.robTicks, o.reps = []int{100_000, 1_000_000}, 2*time.Second, 100_000, 10_000, 50, 10, 3
 	o.burstReps = 5
+	rounds, b2b := 3, 2
 	if o.quick {
 		o.sizes, o.window, o.ticks, o.robTicks, o.reps, o.burstReps = []int{10_000, 100_000}, time.Second, 20, 3, 1, 1
+		rounds, b2b = 2, 1
+	}
+	if o.steadyRounds < 0 {
+		o.steadyRounds = rounds
+	}
+	if o.b2bRounds < 0 {
+		o.b2bRounds = b2b
+	}
+	if o.steadyN < 1 || o.steadyTicks < 1 || o.steadyEvery <= 0 {
+		fmt.Fprintf(os.Stderr, "peers: -steady-n %d, -steady-ticks %d and -steady-every %v must be positive\n", o.steadyN, o.steadyTicks, o.steadyEvery)
+		os.Exit(2)
 	}
 	if reps > 0 {
 		o.reps, o.burstReps = reps, reps
@@ -85,8 +107,11 @@ func main() {
 	for _, sec := range []struct {
 		name string
 		run  func(options)
-	}{{"idle", idle}, {"tick", tick}, {"burst", burst}, {"drift", drift}, {"future", future}} {
-		if only == "" || strings.Contains(","+only+",", ","+sec.name+",") {
+	}{{"idle", idle}, {"tick", tick}, {"steady", steady}, {"burst", burst}, {"drift", drift}, {"future", future}} {
+		if only == "" {
+			only = "idle,tick,steady,drift"
+		}
+		if strings.Contains(","+only+",", ","+sec.name+",") {
 			sec.run(o)
 		}
 	}
@@ -192,30 +217,31 @@ func printTargets() {
 
 func idle(o options) {
 	fmt.Println("\n## Idle footprint")
-	fmt.Printf("\nJobs every %v, none due while measured; the scheduler started. Heap: HeapAlloc after GC, after minus before, per job; stack: StackInuse likewise. Register: adding and arming every job (robfig: added before Start, then Start, because a running Cron re-sorts all entries after each Add).\n", bench.IdleEvery)
+	fmt.Printf("\nJobs every %v, none due while measured; the scheduler started. Heap: HeapAlloc after GC, after minus before, per job; stack: StackInuse likewise. Register: adding and arming every job (robfig: added before Start, then Start, because a running Cron re-sorts all entries after each Add). Stop: the wall time of stopping the contender with every job idle (periodic: Shutdown), and the process CPU over it.\n", bench.IdleEvery)
 	last := map[string]bench.Idle{}
 	for _, n := range o.sizes {
 		fmt.Printf("\n### %d jobs\n\n", n)
-		fmt.Println("| contender | heap B/job | ×floor | stack B/job | allocs/job | goroutines/job | register ns/job | ×floor |")
-		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+		fmt.Println("| contender | heap B/job | ×floor | stack B/job | allocs/job | goroutines/job | register ns/job | ×floor | Stop (shutdown) | ×floor | Stop CPU |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		var floor bench.Idle
 		for _, p := range selected(o) {
 			if why := skipIdle(last[p.Name], n); why != "" {
-				fmt.Printf("| %s | skipped: %s | | | | | | |\n", p.Name, why)
+				fmt.Printf("| %s | skipped: %s | | | | | | | | | |\n", p.Name, why)
 				continue
 			}
 			r, err := bench.MeasureIdle(p, n)
 			if err != nil {
-				fmt.Printf("| %s | error: %v | | | | | | |\n", p.Name, err)
+				fmt.Printf("| %s | error: %v | | | | | | | | | |\n", p.Name, err)
 				continue
 			}
 			last[p.Name] = r
 			if p.Floor {
 				floor = r
 			}
-			fmt.Printf("| %s | %.0f | %s | %.0f | %.2f | %.3f | %d | %s |\n", p.Name,
+			fmt.Printf("| %s | %.0f | %s | %.0f | %.2f | %.3f | %d | %s | %s | %s | %s |\n", p.Name,
 				r.HeapPerJob, ratio(r.HeapPerJob, floor.HeapPerJob), r.StackPerJob, r.AllocsPerJob,
-				r.GoroutinesPerJob, r.RegPerJob.Nanoseconds(), ratio(float64(r.RegPerJob), float64(floor.RegPerJob)))
+				r.GoroutinesPerJob, r.RegPerJob.Nanoseconds(), ratio(float64(r.RegPerJob), float64(floor.RegPerJob)),
+				ms(r.Shutdown), ratio(float64(r.Shutdown), float64(floor.Shutdown)), ms(r.ShutdownCPU))
 			if p.Name == "periodic" {
 				idleTargets(n, r, floor)
 			}
@@ -228,6 +254,10 @@ func idleTargets(n int, r, floor bench.Idle) {
 		return
 	}
 	target(fmt.Sprintf("heap per idle job ≤ 1.0x (%d jobs)", n), ratio(r.HeapPerJob, floor.HeapPerJob), r.HeapPerJob <= floor.HeapPerJob)
+	if n >= 1_000_000 {
+		target(fmt.Sprintf("heap per idle job ≤ 200 B (%d jobs)", n), fmt.Sprintf("%.0f B (%s)", r.HeapPerJob, ratio(r.HeapPerJob, floor.HeapPerJob)), r.HeapPerJob <= 200)
+		target(fmt.Sprintf("Shutdown of %d idle jobs ≤ 50 ms", n), fmt.Sprintf("%s (%s)", ms(r.Shutdown), ratio(float64(r.Shutdown), float64(floor.Shutdown))), r.Shutdown <= 50*time.Millisecond)
+	}
 	target(fmt.Sprintf("0 goroutines per idle job (%d jobs)", n), fmt.Sprintf("%.4f", r.GoroutinesPerJob), r.GoroutinesPerJob*float64(n) < 2)
 	if n == 100_000 {
 		target("registration of 100k jobs ≤ 1.0x", ratio(float64(r.RegPerJob), float64(floor.RegPerJob)), r.RegPerJob <= floor.RegPerJob)
