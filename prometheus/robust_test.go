@@ -102,7 +102,7 @@ func TestBackfillLatenessLeftOut(t *testing.T) {
 	job, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), sleeper(time.Second), periodic.WithName("bf"))
 	require.NoError(t, err)
 	e.s.Start()
-	e.advance(11 * time.Second) // tick 10 ran, on time
+	e.advance(11 * time.Second)                                              // tick 10 ran, on time
 	_, err = job.Backfill(context.Background(), t0.Add(-20*time.Second), t0) // ticks -20 s and -10 s, 31 and 22 s late
 	require.NoError(t, err)
 	e.advance(2 * time.Second)
