@@ -67,8 +67,10 @@ type Event struct {
 // periodictest.Advance). None is called with the scheduler's lock held, so
 // they may call its methods (Shutdown included: from a hook it does not
 // wait), but they should return quickly: a slow OnMisfire delays every
-// job's ticks. A hook that panics is recovered and logged at Error; the
-// run and the other hooks go on.
+// job's ticks. A hook that panics is recovered and logged at Error,
+// stamped by the scheduler's clock; the run and the other hooks go on,
+// those of the other sets given to WithHooks included (each set's hook is
+// recovered on its own).
 //
 // RunContext is the seam for tracing (periodicotel) and the like, in the
 // manner of otelhttp's handler wrapper: it is called on the run's
@@ -80,7 +82,8 @@ type Event struct {
 // Event.Context) see them: a span started there is the parent of the
 // job's own spans, and AfterRun ends it. Only values are taken from it;
 // cancellation and the deadline stay the run's. A nil return changes
-// nothing; a panic is recovered and logged, and the run goes on.
+// nothing; a panic is recovered and logged, and the run goes on, the
+// next set's RunContext getting the context the one before returned.
 type Hooks struct {
 	BeforeRun  func(Event)
 	AfterRun   func(Event)
