@@ -103,3 +103,48 @@ func TestEventBackfillAndEndedContext(t *testing.T) {
 		"context 0s backfill=true", "before 0s backfill=true", "after 0s backfill=true err=context canceled value=v",
 	}, got.take())
 }
+
+// mapContext is a context of a type that == cannot compare (a map field,
+// held by value), as a caller may give Backfill.
+type mapContext struct {
+	context.Context
+	tags map[string]string
+}
+
+// TestRunContextWithUncomparableParent checks that a Backfill given a
+// context of an uncomparable type runs, with RunContext hooks that all
+// return nil and with one that returns a value: the seam never compares
+// contexts with ==, which panics on such a type.
+func TestRunContextWithUncomparableParent(t *testing.T) {
+	key := traceKey{"v"}
+	none := periodic.Hooks{RunContext: func(context.Context, periodic.Event) context.Context { return nil }}
+	value := periodic.Hooks{RunContext: func(ctx context.Context, _ periodic.Event) context.Context {
+		return context.WithValue(ctx, key, "v")
+	}}
+	cases := []struct {
+		name string
+		sets []periodic.Hooks
+		want any
+	}{
+		{"all nil", []periodic.Hooks{none, none}, nil},
+		{"nil then value", []periodic.Hooks{none, value}, "v"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, quiet, periodic.WithHooks(c.sets[0]), periodic.WithHooks(c.sets[1]))
+			job, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (any, error) {
+				return ctx.Value(key), nil
+			}, periodic.WithName("j"))
+			require.NoError(t, err)
+			e.s.Start()
+			ctx := mapContext{Context: context.Background(), tags: map[string]string{"a": "b"}}
+			futures, err := job.Backfill(ctx, e.m.Now().Add(-15*time.Second), e.m.Now().Add(-5*time.Second))
+			require.NoError(t, err)
+			require.Len(t, futures, 1)
+			require.NoError(t, e.s.WaitIdle(context.Background()))
+			v, err := futures[0].Result()
+			require.NoError(t, err)
+			require.Equal(t, c.want, v)
+		})
+	}
+}

@@ -23,7 +23,7 @@ import (
 //
 //go:noinline
 func (r *runBase) withRunContext(job string, start time.Time, backfill bool) {
-	values := r.parent
+	values, changed := r.parent, false // not values != r.parent: a caller's context type may not be comparable
 	for i := range r.s.cfg.hooks {
 		fn := r.s.cfg.hooks[i].RunContext
 		if fn == nil {
@@ -31,10 +31,10 @@ func (r *runBase) withRunContext(job string, start time.Time, backfill bool) {
 		}
 		e := Event{Kind: EventStart, Job: job, Tick: r.tick, Start: start, Backfill: backfill}
 		if c := r.callRunContext(fn, values, e); c != nil {
-			values = c
+			values, changed = c, true
 		}
 	}
-	if values != r.parent {
+	if changed {
 		r.parent = valuesFrom{Context: r.parent, values: values}
 	}
 }
