@@ -45,8 +45,17 @@ type Event struct {
 	// Context is the run's context (EventStart, EventFinish, EventRetry,
 	// EventPanic; nil for the others), with the values RunContext gave it:
 	// a hook finds there what it put there as the run started, such as a
-	// span to end.
+	// span to end. In AfterRun (EventFinish) the run has ended and this
+	// context is already cancelled: read its values, and for calls that
+	// must not fail with it (an export, a store write) use
+	// context.WithoutCancel(e.Context).
 	Context context.Context
+	// Backfill says the run is one of a Backfill (EventStart, EventFinish,
+	// EventRetry, EventPanic and RunContext's start): its tick is a past
+	// time given to Backfill, so its start lateness says nothing of the
+	// scheduler's health, and instrumentation leaves it out of lateness
+	// figures.
+	Backfill bool
 }
 
 // Hooks are functions the scheduler calls as runs start and finish, ticks
@@ -58,8 +67,10 @@ type Event struct {
 // periodictest.Advance). None is called with the scheduler's lock held, so
 // they may call its methods (Shutdown included: from a hook it does not
 // wait), but they should return quickly: a slow OnMisfire delays every
-// job's ticks. A hook that panics is recovered and logged at Error; the
-// run and the other hooks go on.
+// job's ticks. A hook that panics is recovered and logged at Error,
+// stamped by the scheduler's clock; the run and the other hooks go on,
+// those of the other sets given to WithHooks included (each set's hook is
+// recovered on its own).
 //
 // RunContext is the seam for tracing (periodicotel) and the like, in the
 // manner of otelhttp's handler wrapper: it is called on the run's
@@ -71,7 +82,8 @@ type Event struct {
 // Event.Context) see them: a span started there is the parent of the
 // job's own spans, and AfterRun ends it. Only values are taken from it;
 // cancellation and the deadline stay the run's. A nil return changes
-// nothing; a panic is recovered and logged, and the run goes on.
+// nothing; a panic is recovered and logged, and the run goes on, the
+// next set's RunContext getting the context the one before returned.
 type Hooks struct {
 	BeforeRun  func(Event)
 	AfterRun   func(Event)
@@ -101,24 +113,28 @@ type Stats struct {
 	LastError    error         // of the latest run to return
 }
 
-// report passes e to its hook and to the logger. A panicking hook is
-// recovered and logged.
+// report passes e to its hook in each set WithHooks gave, and to the
+// logger. Each hook is recovered on its own: one that panics is logged,
+// and the next set's is still called.
 func (s *Scheduler) report(e *Event) {
-	if fn := s.cfg.hooks.of(e.Kind); fn != nil {
-		s.callHook(fn, e)
+	for i := range s.cfg.hooks {
+		if fn := s.cfg.hooks[i].of(e.Kind); fn != nil {
+			s.callHook(fn, e)
+		}
 	}
 	if level, h := e.level(), s.cfg.log.Handler(); h.Enabled(context.Background(), level) {
 		s.log(h, level, e)
 	}
 }
 
-// callHook calls a hook, recovering a panic.
+// callHook calls a hook, recovering a panic, which it logs stamped by the
+// scheduler's clock.
 //
 //go:noinline
 func (s *Scheduler) callHook(fn func(Event), e *Event) {
 	defer func() {
 		if v := recover(); v != nil {
-			s.cfg.log.Error("periodic: hook panicked", "hook", e.Kind.String(), "job", e.Job, "panic", newPanicError(v))
+			s.logPanic("periodic: hook panicked", e.Kind.String(), *e, v)
 		}
 	}()
 	fn(*e)

@@ -20,7 +20,7 @@ type config struct {
 	maxRuns int
 	locker  Locker
 	rand    *rand.Rand
-	hooks   Hooks
+	hooks   []Hooks // WithHooks, in the order given; each set is recovered on its own
 	grace   time.Duration
 	err     error
 
@@ -141,7 +141,10 @@ func WithMisfireGrace(d time.Duration) Option {
 // several times, it keeps every set: each event goes to the hooks in the
 // order they were given, and each RunContext sees the context the one
 // before returned, so a user's hooks and instrumentation (periodicotel,
-// periodicprom) go together.
+// periodicprom) go together. Each set's hook is recovered on its own: one
+// that panics (logged at Error) stops neither the run nor the other sets,
+// and a RunContext that panics leaves the context the ones before it
+// returned.
 func WithHooks(h Hooks) Option {
-	return func(cfg *config) { cfg.hooks = joinHooks(cfg.hooks, h) }
+	return func(cfg *config) { cfg.hooks = append(cfg.hooks, h) }
 }

@@ -2,34 +2,45 @@ package periodic
 
 import "errors"
 
-// Outcome names how the run or the tick that e reports ended, in the
-// words metrics and traces use (periodicotel, periodicprom):
+// The outcomes Event.Outcome names, in the words metrics and traces use
+// (periodicotel's periodic.run.outcome, periodicprom's outcome label).
+const (
+	OutcomeSucceeded        = "succeeded"         // the run returned no error
+	OutcomeFailed           = "failed"            // it returned an error, timed out or panicked
+	OutcomeCancelled        = "cancelled"         // its context was cancelled (Cancel, OverlapReplace, Shutdown)
+	OutcomeSkipped          = "skipped"           // the tick did not run (EventSkip)
+	OutcomeClaimedElsewhere = "claimed_elsewhere" // another replica claimed the tick (ErrClaimed): not a run, not a failure
+	OutcomeStoreError       = "store_error"       // the Locker or Store could not decide the claim (ErrStore)
+)
+
+// Outcome names how the run or the tick that e reports ended, as one of
+// the Outcome constants:
 //
-//   - "succeeded": the run returned no error;
-//   - "failed": it returned an error, timed out or panicked;
-//   - "cancelled": its context was cancelled (Cancel, OverlapReplace,
-//     Shutdown);
-//   - "claimed_elsewhere": another replica claimed the tick (ErrClaimed);
-//     not a failure;
-//   - "store_error": the Locker could not decide the claim (ErrStore);
-//   - "skipped": the tick did not run (EventSkip).
+//   - OutcomeSucceeded: the run returned no error;
+//   - OutcomeFailed: it returned an error, timed out or panicked;
+//   - OutcomeCancelled: its context was cancelled (Cancel,
+//     OverlapReplace, Shutdown);
+//   - OutcomeClaimedElsewhere: another replica claimed the tick
+//     (ErrClaimed); not a failure, and the job's function did not run;
+//   - OutcomeStoreError: the Locker could not decide the claim (ErrStore);
+//   - OutcomeSkipped: the tick did not run (EventSkip).
 //
 // Events that end nothing (EventStart, EventRetry, EventMisfire,
 // EventPanic, which an EventFinish follows) give "".
 func (e Event) Outcome() string {
 	switch {
 	case e.Kind == EventSkip:
-		return "skipped"
+		return OutcomeSkipped
 	case e.Kind != EventFinish:
 		return ""
 	case e.Err == nil:
-		return "succeeded"
+		return OutcomeSucceeded
 	case errors.Is(e.Err, ErrClaimed):
-		return "claimed_elsewhere"
+		return OutcomeClaimedElsewhere
 	case isCancel(e.Err):
-		return "cancelled"
+		return OutcomeCancelled
 	case errors.Is(e.Err, ErrStore):
-		return "store_error"
+		return OutcomeStoreError
 	}
-	return "failed"
+	return OutcomeFailed
 }

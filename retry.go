@@ -131,7 +131,8 @@ func (r *run[T]) retried(n int, err error) {
 	s.mu.Lock()
 	j.l().stats.Retries++
 	s.mu.Unlock()
-	s.report(&Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err, Context: r})
+	s.report(&Event{Kind: EventRetry, Job: j.name, Tick: r.tick, Start: s.Now(), Attempt: n, Err: err, Context: r,
+		Backfill: r.batch != nil})
 }
 
 // randDuration returns a random duration in [0, d) from a run's own

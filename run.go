@@ -213,8 +213,8 @@ func (r *run[T]) exec() {
 		s.armTimeout(&r.runBase, j.cfg.timeout)
 	}
 	start := s.Now()
-	if s.cfg.hooks.RunContext != nil {
-		r.withRunContext(j.name, start)
+	if len(s.cfg.hooks) > 0 {
+		r.withRunContext(j.name, start, r.batch != nil)
 	}
 	j.notifyRun(r.tick, &r.fut)
 	r.reportStart(start)
@@ -246,7 +246,7 @@ func settledErr(err error) error {
 //
 //go:noinline
 func (r *run[T]) reportStart(start time.Time) {
-	r.s.report(&Event{Kind: EventStart, Job: r.job.name, Tick: r.tick, Start: start, Context: r})
+	r.s.report(&Event{Kind: EventStart, Job: r.job.name, Tick: r.tick, Start: start, Context: r, Backfill: r.batch != nil})
 }
 
 // reportEnd reports the run's end.
@@ -255,10 +255,11 @@ func (r *run[T]) reportStart(start time.Time) {
 func (r *run[T]) reportEnd(start time.Time, took time.Duration, err error) {
 	s, j := r.s, r.job
 	if pe := asPanic(err); pe != nil {
-		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe, Context: r})
+		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe, Context: r,
+			Backfill: r.batch != nil})
 	}
 	s.report(&Event{Kind: EventFinish, Job: j.name, Tick: r.tick, Start: start, Duration: took,
-		Attempt: int(r.attempt.Load()), Err: r.fut.Err(), Context: r})
+		Attempt: int(r.attempt.Load()), Err: r.fut.Err(), Context: r, Backfill: r.batch != nil})
 }
 
 // perform claims the tick and calls the job's function, retrying as

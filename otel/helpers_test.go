@@ -43,15 +43,23 @@ type env struct {
 // down when the test ends.
 func newEnv(t *testing.T, opts ...periodic.Option) *env {
 	t.Helper()
+	return newEnvWith(t, nil, nil, opts...)
+}
+
+// newEnvWith is newEnv with options for the Instrumentation, and options
+// for the scheduler given before its hooks (first) and after (opts).
+func newEnvWith(t *testing.T, telOpts []periodicotel.Option, first []periodic.Option, opts ...periodic.Option) *env {
+	t.Helper()
 	e := &env{t: t, m: clock.NewMock(), spans: tracetest.NewSpanRecorder(), reader: sdkmetric.NewManualReader()}
 	e.m.Set(t0)
 	e.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(e.spans))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(e.reader))
-	in, err := periodicotel.New(periodicotel.WithTracerProvider(e.tp), periodicotel.WithMeterProvider(mp))
+	in, err := periodicotel.New(append([]periodicotel.Option{periodicotel.WithTracerProvider(e.tp),
+		periodicotel.WithMeterProvider(mp)}, telOpts...)...)
 	require.NoError(t, err)
 	e.in = in
-	base := []periodic.Option{periodic.WithClock(e.m), periodic.WithLogger(slog.New(slog.DiscardHandler)),
-		periodic.WithHooks(in.Hooks())}
+	base := append([]periodic.Option{periodic.WithClock(e.m), periodic.WithLogger(slog.New(slog.DiscardHandler))}, first...)
+	base = append(base, periodic.WithHooks(in.Hooks()))
 	e.s = periodic.New(append(base, opts...)...)
 	t.Cleanup(func() {
 		cancelled, cancel := context.WithCancel(context.Background())
@@ -220,4 +228,24 @@ func buckets(bounds []float64, counts []uint64) string {
 		parts = append(parts, fmt.Sprintf("le%s:%d", le, n))
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// pointSets returns the attribute sets of m's data points.
+func pointSets(m metricdata.Metrics) []attribute.Set {
+	var out []attribute.Set
+	switch d := m.Data.(type) {
+	case metricdata.Sum[int64]:
+		for _, p := range d.DataPoints {
+			out = append(out, p.Attributes)
+		}
+	case metricdata.Histogram[float64]:
+		for _, p := range d.DataPoints {
+			out = append(out, p.Attributes)
+		}
+	case metricdata.Gauge[float64]:
+		for _, p := range d.DataPoints {
+			out = append(out, p.Attributes)
+		}
+	}
+	return out
 }

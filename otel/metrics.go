@@ -51,22 +51,36 @@ func (in *instruments) make(m metric.Meter) error {
 	return nil
 }
 
-// started is the BeforeRun hook: one more run in flight, and its start
-// lateness.
+// started is the BeforeRun hook: one more run in flight. BeforeRun comes
+// before the tick is claimed, so a run counts in flight while its claim
+// is decided.
 func (in *Instrumentation) started(e periodic.Event) {
-	a := in.job(e.Job)
-	in.inst.active.Add(e.Context, 1, a.addOnly...)
-	in.inst.lateness.Record(e.Context, e.Start.Sub(e.Tick).Seconds(), a.recOnly...)
+	in.inst.active.Add(e.Context, 1, in.job(e.Job).addOnly...)
 }
 
 // finished is the AfterRun hook: the span ends, the run counts under its
-// outcome, its duration is recorded, and it leaves the runs in flight.
+// outcome and leaves the runs in flight; its duration and start lateness
+// are recorded, except for a tick claimed elsewhere, which did not run
+// here (the outcome only), and the lateness of a Backfill's run, whose
+// tick is a chosen past time.
 func (in *Instrumentation) finished(e periodic.Event) {
 	a, o := in.job(e.Job), outcome(e)
-	endSpan(e, outcomes[o])
+	endSpan(e, o)
 	in.inst.runs.Add(e.Context, 1, a.addOut[o]...)
-	in.inst.duration.Record(e.Context, e.Duration.Seconds(), a.recOut[o]...)
+	if o != outClaimedElsewhere {
+		in.inst.duration.Record(e.Context, e.Duration.Seconds(), a.recOut[o]...)
+	}
+	if countsLateness(e, o) {
+		in.inst.lateness.Record(e.Context, e.Start.Sub(e.Tick).Seconds(), a.recOnly...)
+	}
 	in.inst.active.Add(e.Context, -1, a.addOnly...)
+}
+
+// countsLateness reports whether the start lateness of the run e ends, of
+// outcome index o, is a figure of the scheduler's: not for a Backfill's
+// run, nor a tick claimed elsewhere.
+func countsLateness(e periodic.Event, o int) bool {
+	return !e.Backfill && o != outClaimedElsewhere
 }
 
 // skipped is the OnSkip hook: the tick counts as a skipped run.

@@ -14,7 +14,9 @@ import (
 // TestOutcomes runs each outcome and checks the run counter and the
 // duration histogram by job and outcome, and the outcome and status on
 // each run's span: a tick claimed elsewhere and a cancelled run are not
-// errors, a store error is.
+// errors, a store error is. A tick claimed elsewhere did not run here: it
+// counts under its outcome, and records no duration, no lateness and no
+// attempt.
 func TestOutcomes(t *testing.T) {
 	locker := lockerFunc(func(job string) error {
 		switch job {
@@ -51,13 +53,27 @@ func TestOutcomes(t *testing.T) {
 		"work/succeeded 2",
 	}, e.points("periodic.run.count"))
 	require.Equal(t, []string{
-		"claimed/claimed_elsewhere count=2 sum=0 min=0 max=0 buckets=[le0.005:2]",
 		"slow/succeeded count=1 sum=15 min=15 max=15 buckets=[le30:1]",
 		"store/store_error count=2 sum=0 min=0 max=0 buckets=[le0.005:2]",
 		"work/cancelled count=1 sum=2 min=2 max=2 buckets=[le2.5:1]",
 		"work/succeeded count=2 sum=8 min=4 max=4 buckets=[le5:2]",
 	}, e.points("periodic.run.duration"))
 	require.Equal(t, []string{"claimed 0", "slow 0", "store 0", "work 0"}, e.points("periodic.run.active"))
+	require.Equal(t, []string{
+		"slow count=1 sum=0 min=0 max=0 buckets=[le0.005:1]",
+		"store count=2 sum=0 min=0 max=0 buckets=[le0.005:2]",
+		"work count=3 sum=0 min=0 max=0 buckets=[le0.005:3]",
+	}, e.points("periodic.run.start_lateness"))
+	var claimed []string
+	for _, s := range e.spans.Ended() {
+		if s.Name() == "run claimed" {
+			claimed = append(claimed, spanLines(s)...)
+		}
+	}
+	require.Equal(t, []string{
+		"run claimed 10s-10s internal {periodic.job.name=claimed periodic.run.outcome=claimed_elsewhere periodic.run.tick=10s} status=Unset",
+		"run claimed 20s-20s internal {periodic.job.name=claimed periodic.run.outcome=claimed_elsewhere periodic.run.tick=20s} status=Unset",
+	}, claimed)
 
 	outcomes := map[string]string{}
 	for _, s := range e.spans.Ended() {
@@ -105,10 +121,12 @@ func TestLatenessMisfiresAndGauges(t *testing.T) {
 	require.Equal(t, []string{"late 4"}, e.points("periodic.tick.misfired"))
 	require.Equal(t, []string{"late 1"}, e.points("periodic.tick.dropped"))
 	require.Equal(t, []string{"late 1"}, e.points("periodic.run.active"))
-	require.Equal(t, []string{"late count=2 sum=5 min=0 max=5 buckets=[le0.005:1 le5:1]"},
-		e.points("periodic.run.start_lateness"))
+	require.Equal(t, []string{"late count=1 sum=0 min=0 max=0 buckets=[le0.005:1]"},
+		e.points("periodic.run.start_lateness")) // recorded as runs end
 	require.Equal(t, []string{"late 60s"}, e.points("periodic.job.next_run"))
 	e.advance(2 * time.Second)
+	require.Equal(t, []string{"late count=2 sum=5 min=0 max=5 buckets=[le0.005:1 le5:1]"},
+		e.points("periodic.run.start_lateness"))
 	require.Equal(t, []string{"late/succeeded count=2 sum=4 min=2 max=2 buckets=[le2.5:2]"},
 		e.points("periodic.run.duration"))
 

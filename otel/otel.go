@@ -3,6 +3,7 @@ package periodicotel
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/periodic-go/periodic"
@@ -20,8 +21,10 @@ type Option func(*config)
 
 // config is what the options set.
 type config struct {
-	tp trace.TracerProvider
-	mp metric.MeterProvider
+	tp    trace.TracerProvider
+	mp    metric.MeterProvider
+	sched attribute.KeyValue // AttrScheduler, or the zero KeyValue for none
+	err   error              // the first bad option
 }
 
 // WithTracerProvider makes the spans come from tp instead of the global
@@ -38,6 +41,24 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *config) { c.mp = mp }
 }
 
+// WithScheduler adds the attribute periodic.scheduler.name = name to every
+// span and every measurement, so that schedulers sharing an
+// Instrumentation (or a meter provider) keep apart series whose jobs
+// have the same names. Without it, one Instrumentation given to two
+// schedulers merges their jobs of the same name into one series, and its
+// Observe gauge follows the scheduler observed last. An empty name is an
+// error (New reports it); a name that is not valid UTF-8 has its bad
+// bytes replaced by U+FFFD.
+func WithScheduler(name string) Option {
+	return func(c *config) {
+		if name == "" {
+			c.err = fmt.Errorf("periodicotel: WithScheduler(%q): need a name", name)
+			return
+		}
+		c.sched = AttrScheduler.String(strings.ToValidUTF8(name, "\uFFFD"))
+	}
+}
+
 // Instrumentation traces and measures the runs of schedulers through the
 // OpenTelemetry API. Give its Hooks to periodic.New with
 // periodic.WithHooks, and call Observe with the scheduler for the
@@ -45,13 +66,16 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // global ones, which do nothing until the program sets them) and their
 // exporters are the program's choice.
 //
-// An Instrumentation is safe for use by several goroutines and several
-// schedulers; the zero value is not usable, create one with New.
+// An Instrumentation is safe for use by several goroutines. Give it to one
+// scheduler: for several, make one per scheduler, each with its own
+// WithScheduler name (the series of jobs of the same name would merge
+// otherwise). The zero value is not usable; create one with New.
 type Instrumentation struct {
 	tracer trace.Tracer
 	inst   instruments
 	meter  metric.Meter
-	jobs   sync.Map // job name → *jobAttrs
+	sched  attribute.KeyValue // WithScheduler's attribute, or the zero KeyValue
+	jobs   sync.Map           // job name → *jobAttrs
 }
 
 // New returns an Instrumentation with the tracer and the instruments made
@@ -63,12 +87,14 @@ func New(opts ...Option) (*Instrumentation, error) {
 		o(&c)
 	}
 	switch {
+	case c.err != nil:
+		return nil, c.err
 	case c.tp == nil:
 		return nil, fmt.Errorf("periodicotel: WithTracerProvider(nil)")
 	case c.mp == nil:
 		return nil, fmt.Errorf("periodicotel: WithMeterProvider(nil)")
 	}
-	in := &Instrumentation{tracer: c.tp.Tracer(ScopeName), meter: c.mp.Meter(ScopeName)}
+	in := &Instrumentation{tracer: c.tp.Tracer(ScopeName), meter: c.mp.Meter(ScopeName), sched: c.sched}
 	if err := in.inst.make(in.meter); err != nil {
 		return nil, err
 	}
@@ -112,15 +138,25 @@ func (in *Instrumentation) Observe(s *periodic.Scheduler) (metric.Registration, 
 // The attribute keys, named in the manner of OpenTelemetry's semantic
 // conventions under the namespace periodic.
 const (
-	AttrJob      = attribute.Key("periodic.job.name")           // the job's name
-	AttrOutcome  = attribute.Key("periodic.run.outcome")        // see periodic.Event.Outcome
-	AttrTick     = attribute.Key("periodic.run.tick")           // the tick, RFC 3339 with nanoseconds, UTC
-	AttrAttempt  = attribute.Key("periodic.run.attempt")        // the attempt number, 1 for the first
-	AttrLateness = attribute.Key("periodic.run.start_lateness") // seconds from the tick to the start
+	AttrJob       = attribute.Key("periodic.job.name")           // the job's name, made valid UTF-8
+	AttrScheduler = attribute.Key("periodic.scheduler.name")     // WithScheduler's name
+	AttrOutcome   = attribute.Key("periodic.run.outcome")        // see periodic.Event.Outcome
+	AttrTick      = attribute.Key("periodic.run.tick")           // the tick, RFC 3339 with nanoseconds, UTC
+	AttrAttempt   = attribute.Key("periodic.run.attempt")        // the last attempt, 1 for the first; absent when none ran
+	AttrLateness  = attribute.Key("periodic.run.start_lateness") // seconds from the tick to the start; absent for a Backfill or a lost claim
+	AttrBackfill  = attribute.Key("periodic.run.backfill")       // true for a run of a Backfill; absent otherwise
 )
 
 // outcomes are the values of AttrOutcome, in the order of jobAttrs.out.
-var outcomes = [...]string{"succeeded", "failed", "cancelled", "skipped", "claimed_elsewhere", "store_error"}
+var outcomes = [...]string{periodic.OutcomeSucceeded, periodic.OutcomeFailed, periodic.OutcomeCancelled,
+	periodic.OutcomeSkipped, periodic.OutcomeClaimedElsewhere, periodic.OutcomeStoreError}
+
+// The indexes in outcomes the hooks test.
+const (
+	outFailed           = 1
+	outClaimedElsewhere = 4
+	outStoreError       = 5
+)
 
 // jobAttrs are a job's attribute sets, made once: measurements with a
 // prepared set allocate nothing.
@@ -134,20 +170,32 @@ type jobAttrs struct {
 	recOut  [len(outcomes)][]metric.RecordOption // {job, outcome i}
 }
 
-// job returns the attribute sets of the named job.
+// job returns the attribute sets of the named job. A name that is not
+// valid UTF-8 has its bad bytes replaced by U+FFFD in the attributes and
+// the span's name (OpenTelemetry's strings are UTF-8).
 func (in *Instrumentation) job(name string) *jobAttrs {
 	if a, ok := in.jobs.Load(name); ok {
 		return a.(*jobAttrs)
 	}
-	a := &jobAttrs{span: "run " + name, name: AttrJob.String(name)}
-	a.only = metric.WithAttributeSet(attribute.NewSet(a.name))
+	valid := strings.ToValidUTF8(name, "\uFFFD")
+	a := &jobAttrs{span: "run " + valid, name: AttrJob.String(valid)}
+	a.only = metric.WithAttributeSet(in.set(a.name))
 	a.addOnly, a.recOnly = []metric.AddOption{a.only}, []metric.RecordOption{a.only}
 	for i, o := range outcomes {
-		set := metric.WithAttributeSet(attribute.NewSet(a.name, AttrOutcome.String(o)))
+		set := metric.WithAttributeSet(in.set(a.name, AttrOutcome.String(o)))
 		a.addOut[i], a.recOut[i] = []metric.AddOption{set}, []metric.RecordOption{set}
 	}
 	got, _ := in.jobs.LoadOrStore(name, a)
 	return got.(*jobAttrs)
+}
+
+// set returns the attribute set of kvs, with the scheduler's name when
+// WithScheduler gave one.
+func (in *Instrumentation) set(kvs ...attribute.KeyValue) attribute.Set {
+	if in.sched.Key != "" {
+		kvs = append(kvs, in.sched)
+	}
+	return attribute.NewSet(kvs...)
 }
 
 // outcome returns the index in outcomes of e's outcome.
@@ -158,5 +206,5 @@ func outcome(e periodic.Event) int {
 			return i
 		}
 	}
-	return 1 // failed: an outcome this version does not know
+	return outFailed // an outcome this version does not know
 }

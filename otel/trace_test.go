@@ -62,7 +62,8 @@ func TestSpanPerRun(t *testing.T) {
 
 // TestBackfillSpansAreChildren checks that the runs of a Backfill are
 // children of the span in the context given to it, each with its past
-// tick and its lateness.
+// tick, marked periodic.run.backfill, and with no lateness: neither on
+// the span nor in the start lateness histogram, which keeps the ticks'.
 func TestBackfillSpansAreChildren(t *testing.T) {
 	e := newEnv(t)
 	job, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), sleeper(time.Second), periodic.WithName("bf"))
@@ -85,7 +86,9 @@ func TestBackfillSpansAreChildren(t *testing.T) {
 		}
 	}
 	require.Equal(t, []string{
-		"run bf 35s-36s internal {periodic.job.name=bf periodic.run.attempt=1 periodic.run.outcome=succeeded periodic.run.start_lateness=35 periodic.run.tick=0s} status=Unset",
-		"run bf 36s-37s internal {periodic.job.name=bf periodic.run.attempt=1 periodic.run.outcome=succeeded periodic.run.start_lateness=26 periodic.run.tick=10s} status=Unset",
+		"run bf 35s-36s internal {periodic.job.name=bf periodic.run.attempt=1 periodic.run.backfill=true periodic.run.outcome=succeeded periodic.run.tick=0s} status=Unset",
+		"run bf 36s-37s internal {periodic.job.name=bf periodic.run.attempt=1 periodic.run.backfill=true periodic.run.outcome=succeeded periodic.run.tick=10s} status=Unset",
 	}, lines)
+	require.Equal(t, []string{"bf count=3 sum=0 min=0 max=0 buckets=[le0.005:3]"}, e.points("periodic.run.start_lateness"))
+	require.Equal(t, []string{"bf/succeeded count=5 sum=5 min=1 max=1 buckets=[le1:5]"}, e.points("periodic.run.duration"))
 }

@@ -115,7 +115,9 @@ func runOutcomes(t *testing.T) *env {
 }
 
 // TestRunsByOutcome checks periodic_runs_total and
-// periodic_run_duration_seconds, by job and outcome, exactly.
+// periodic_run_duration_seconds, by job and outcome, exactly, and the
+// start lateness: a tick claimed elsewhere counts under its outcome and
+// nowhere else.
 func TestRunsByOutcome(t *testing.T) {
 	e := runOutcomes(t)
 	e.compare(`
@@ -131,12 +133,6 @@ periodic_runs_total{job="work",outcome="succeeded"} 2
 	e.compare(`
 # HELP periodic_run_duration_seconds How long runs took from start to return, by job and outcome.
 # TYPE periodic_run_duration_seconds histogram
-periodic_run_duration_seconds_bucket{job="claimed",outcome="claimed_elsewhere",le="1"} 2
-periodic_run_duration_seconds_bucket{job="claimed",outcome="claimed_elsewhere",le="5"} 2
-periodic_run_duration_seconds_bucket{job="claimed",outcome="claimed_elsewhere",le="30"} 2
-periodic_run_duration_seconds_bucket{job="claimed",outcome="claimed_elsewhere",le="+Inf"} 2
-periodic_run_duration_seconds_sum{job="claimed",outcome="claimed_elsewhere"} 0
-periodic_run_duration_seconds_count{job="claimed",outcome="claimed_elsewhere"} 2
 periodic_run_duration_seconds_bucket{job="slow",outcome="succeeded",le="1"} 0
 periodic_run_duration_seconds_bucket{job="slow",outcome="succeeded",le="5"} 0
 periodic_run_duration_seconds_bucket{job="slow",outcome="succeeded",le="30"} 1
@@ -162,6 +158,28 @@ periodic_run_duration_seconds_bucket{job="work",outcome="succeeded",le="+Inf"} 2
 periodic_run_duration_seconds_sum{job="work",outcome="succeeded"} 8
 periodic_run_duration_seconds_count{job="work",outcome="succeeded"} 2
 `, "periodic_run_duration_seconds")
+	e.compare(`
+# HELP periodic_run_start_lateness_seconds How late runs started after their tick, by job.
+# TYPE periodic_run_start_lateness_seconds histogram
+periodic_run_start_lateness_seconds_bucket{job="slow",le="1"} 1
+periodic_run_start_lateness_seconds_bucket{job="slow",le="5"} 1
+periodic_run_start_lateness_seconds_bucket{job="slow",le="30"} 1
+periodic_run_start_lateness_seconds_bucket{job="slow",le="+Inf"} 1
+periodic_run_start_lateness_seconds_sum{job="slow"} 0
+periodic_run_start_lateness_seconds_count{job="slow"} 1
+periodic_run_start_lateness_seconds_bucket{job="store",le="1"} 2
+periodic_run_start_lateness_seconds_bucket{job="store",le="5"} 2
+periodic_run_start_lateness_seconds_bucket{job="store",le="30"} 2
+periodic_run_start_lateness_seconds_bucket{job="store",le="+Inf"} 2
+periodic_run_start_lateness_seconds_sum{job="store"} 0
+periodic_run_start_lateness_seconds_count{job="store"} 2
+periodic_run_start_lateness_seconds_bucket{job="work",le="1"} 3
+periodic_run_start_lateness_seconds_bucket{job="work",le="5"} 3
+periodic_run_start_lateness_seconds_bucket{job="work",le="30"} 3
+periodic_run_start_lateness_seconds_bucket{job="work",le="+Inf"} 3
+periodic_run_start_lateness_seconds_sum{job="work"} 0
+periodic_run_start_lateness_seconds_count{job="work"} 3
+`, "periodic_run_start_lateness_seconds")
 }
 
 // TestLatenessMisfiresAndGauges checks the start lateness histogram, the
@@ -206,6 +224,10 @@ periodic_misfired_ticks_total{job="late"} 4
 # HELP periodic_dropped_ticks_total Late ticks older than the catch-up window, dropped unrun, by job.
 # TYPE periodic_dropped_ticks_total counter
 periodic_dropped_ticks_total{job="late"} 1
+`, "periodic_runs_in_flight", "periodic_next_run_timestamp_seconds", "periodic_misfired_ticks_total",
+		"periodic_dropped_ticks_total")
+	e.advance(2 * time.Second) // the run of tick 50 returns: its lateness is recorded as it ends
+	e.compare(`
 # HELP periodic_run_start_lateness_seconds How late runs started after their tick, by job.
 # TYPE periodic_run_start_lateness_seconds histogram
 periodic_run_start_lateness_seconds_bucket{job="late",le="1"} 1
@@ -214,8 +236,7 @@ periodic_run_start_lateness_seconds_bucket{job="late",le="30"} 2
 periodic_run_start_lateness_seconds_bucket{job="late",le="+Inf"} 2
 periodic_run_start_lateness_seconds_sum{job="late"} 5
 periodic_run_start_lateness_seconds_count{job="late"} 2
-`, "periodic_runs_in_flight", "periodic_next_run_timestamp_seconds", "periodic_misfired_ticks_total",
-		"periodic_dropped_ticks_total", "periodic_run_start_lateness_seconds")
+`, "periodic_run_start_lateness_seconds")
 
 	e.c.Observe(nil)
 	e.compare("", "periodic_next_run_timestamp_seconds")
@@ -229,7 +250,7 @@ func TestLint(t *testing.T) {
 	problems, err := testutil.CollectAndLint(e.c)
 	require.NoError(t, err)
 	require.Empty(t, problems)
-	require.Equal(t, 6+5+4+4+4, testutil.CollectAndCount(e.c, // series: outcomes, durations, then one per job
+	require.Equal(t, 6+4+3+4+4, testutil.CollectAndCount(e.c, // series: outcomes, durations, lateness (not claimed), then one per job
 		"periodic_runs_total", "periodic_run_duration_seconds", "periodic_run_start_lateness_seconds",
 		"periodic_runs_in_flight", "periodic_next_run_timestamp_seconds"))
 
