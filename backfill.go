@@ -24,7 +24,7 @@ const maxBackfill = 100_000
 // yet with ctx.Err(). Backfill does not block. Bad input is an error
 // wrapping ErrInvalid: a nil ctx, a zero from or to, to before from, more
 // than 100,000 ticks, another overlap policy, a trigger that panics; after
-// Shutdown or Remove it returns ErrClosed.
+// Shutdown it returns ErrClosed, after Remove ErrRemoved.
 func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Overlap) ([]*Future[T], error) {
 	o, err := backfillOverlap(overlap)
 	if err != nil {
@@ -100,8 +100,11 @@ func (b *backfill[T]) publish() error {
 		j.moveLocked(r, placePending)
 	}
 	var refused []refusal
-	closed := s.closing || j.state == jobRemoved
-	err := wrapf(ErrClosed, "job %q: Backfill", j.name)
+	err := j.closedErrLocked()
+	closed := err != nil
+	if closed {
+		err = wrapf(err, "job %q: Backfill", j.name)
+	}
 	switch {
 	case closed:
 		for b.next < len(b.runs) {

@@ -85,7 +85,15 @@ type onRun[T any] struct {
 //
 // Bad input is an error wrapping ErrInvalid that names the value: a nil
 // scheduler, trigger or function, a non-positive Every interval, an empty
-// At, a bad option, a duplicate name. After Shutdown it returns ErrClosed.
+// At, a bad option, a duplicate name; and an end already past on the
+// scheduler's clock at Schedule (a mock clock before Start included): At
+// whose every instant is at or before now, WithStopAt at or before now.
+// Such a job could never run, so it is an error rather than a job that
+// ends at once; instants of At already past among later ones are skipped
+// as missed ticks are. A job that still ends without a tick at Start (the
+// clock moved past its last instant between Schedule and Start, or its
+// trigger has no time after the anchor) logs why at Warn. After Shutdown
+// it returns ErrClosed.
 //
 // The trigger is user code: a Next that panics, or returns a time that is
 // not after the one it was given (other than zero), ends the job, and the
@@ -93,6 +101,9 @@ type onRun[T any] struct {
 func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*Job[T], error) {
 	cfg := newJobConfig(opts)
 	if err := checkSchedule(s, t, fn == nil, cfg); err != nil {
+		return nil, err
+	}
+	if err := checkPast(s.Now(), t, cfg); err != nil {
 		return nil, err
 	}
 	j := &Job[T]{s: s, fn: fn, trigger: t, cfg: cfg, name: cfg.name}
@@ -149,6 +160,20 @@ func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
 	}
 	if v, ok := t.(interface{ validate() error }); ok {
 		return v.validate()
+	}
+	return nil
+}
+
+// checkPast reports a job that could never tick: At's instants all at or
+// before now, or WithStopAt at or before now. now is the scheduler's clock.
+func checkPast(now time.Time, t Trigger, cfg *jobConfig) error {
+	if a, ok := t.(at); ok && !a.times[len(a.times)-1].After(now) {
+		return fmt.Errorf("%w: At(%s): every instant is at or before now (%s); the job would never run",
+			ErrInvalid, a.times[len(a.times)-1].Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
+	}
+	if !cfg.stopAt.IsZero() && !cfg.stopAt.After(now) {
+		return fmt.Errorf("%w: WithStopAt(%s) is at or before now (%s); the job would never run",
+			ErrInvalid, cfg.stopAt.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
 	}
 	return nil
 }
@@ -257,10 +282,13 @@ func (j *Job[T]) Stats() Stats {
 }
 
 // OnRun registers fn to see every run of the job: each tick's run as it
-// starts, each RunNow, and each skipped tick, whose future has already
-// failed with ErrSkipped. fn runs on the run's goroutine before the job's
-// function (for skipped ticks, on a goroutine of the scheduler), so it
-// should be quick. The returned stop removes it and reports whether it was
+// starts, each RunNow, each skipped tick, whose future has already
+// failed with ErrSkipped, and each run refused before it started (waiting
+// for a WithMaxConcurrency slot or in the overlap queue when it was
+// cancelled, removed or shut down), whose future has already failed:
+// every future the scheduler makes reaches it once. fn runs on the run's
+// goroutine before the job's function (for skipped and refused runs, on a
+// goroutine of the scheduler), so it should be quick. The returned stop removes it and reports whether it was
 // still registered.
 func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool) {
 	reg := &onRun[T]{fn: fn}
@@ -313,16 +341,16 @@ func ptrTo[V any](v V) *V { return &v }
 // RunNow starts a run of the job at once, outside its trigger: it neither
 // counts towards WithLimit nor obeys the Overlap policy, but it does wait
 // for a slot under WithMaxConcurrency. TickFrom in the run returns the time
-// RunNow was called. After Shutdown or Remove the future has already
-// failed with ErrClosed.
+// RunNow was called. After Shutdown the future has already failed with
+// ErrClosed; after Remove, with ErrRemoved (which wraps ErrClosed).
 func (j *Job[T]) RunNow() *Future[T] {
 	s := j.s
 	s.mu.Lock()
 	j.l()
-	if s.closing || j.state == jobRemoved {
+	if err := j.closedErrLocked(); err != nil {
 		name := j.name
 		s.mu.Unlock()
-		return failed[T](wrapf(ErrClosed, "job %q: RunNow", name))
+		return failed[T](wrapf(err, "job %q: RunNow", name))
 	}
 	r := newRun(j, s.Now(), false)
 	var refused []refusal

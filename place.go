@@ -35,6 +35,7 @@ type refusal struct {
 type refusable interface {
 	refuse(err error)
 	reportSkip(now time.Time, err error)
+	reportRefused()
 	sched() *Scheduler
 }
 
@@ -150,30 +151,36 @@ func (j *Job[T]) skipLocked(r *run[T], why string, out []refusal) []refusal {
 // sched returns the run's scheduler.
 func (r *run[T]) sched() *Scheduler { return r.s }
 
+// reportRefused tells OnRun of a run refused before it started (Remove,
+// Shutdown, a cancel while it waited for a slot): every future the
+// scheduler makes reaches OnRun, already settled for these.
+func (r *run[T]) reportRefused() { r.job.notifyRun(r.tick, &r.fut) }
+
 // reportSkip tells OnRun, the hooks and the log of a skipped tick.
 func (r *run[T]) reportSkip(now time.Time, err error) {
 	r.job.notifyRun(r.tick, &r.fut)
 	r.s.report(&Event{Kind: EventSkip, Job: r.job.name, Tick: r.tick, Start: now, Err: err})
 }
 
-// settle settles refused runs, s.mu released, and reports the skipped
-// ones on a goroutine of the scheduler (inline once it has stopped).
+// settle settles refused runs, s.mu released, and reports them, in
+// order, on a goroutine of the scheduler (inline once it has stopped):
+// skipped ticks to OnRun and the hooks, the others to OnRun.
 func settle(refused []refusal) {
-	var skips []refusal
 	for _, x := range refused {
 		x.r.refuse(x.err)
-		if x.skip {
-			skips = append(skips, x)
-		}
 	}
-	if len(skips) == 0 {
+	if len(refused) == 0 {
 		return
 	}
-	s := skips[0].r.sched()
+	s := refused[0].r.sched()
 	now := s.Now()
 	report := func() {
-		for _, x := range skips {
-			x.r.reportSkip(now, x.err)
+		for _, x := range refused {
+			if x.skip {
+				x.r.reportSkip(now, x.err)
+			} else {
+				x.r.reportRefused()
+			}
 		}
 	}
 	if !s.goTracked(report) {
@@ -202,7 +209,7 @@ func (r *run[T]) withdraw() {
 	s.notifyLocked()
 	s.mu.Unlock()
 	if waiting {
-		r.refuse(ErrCancelled)
+		settle([]refusal{{r: r, err: ErrCancelled}})
 	}
 }
 
