@@ -30,7 +30,9 @@ type Description struct {
 }
 
 // Describe returns the job's next n activations (computed from its
-// trigger, within WithLimit and WithStopAt; none while paused), up to n of
+// trigger, within WithLimit and WithStopAt; none while paused; before
+// Start, those NextRun documents: none for Every until Start fixes its
+// anchor, unless WithStartAt does), up to n of
 // its latest finished runs (as many as WithHistory keeps), and its
 // counters. A negative n is read as zero.
 func (j *Job[T]) Describe(n int) Description {
@@ -40,14 +42,18 @@ func (j *Job[T]) Describe(n int) Description {
 	l := j.l()
 	d := Description{Name: j.name, Paused: j.state == jobPaused, PauseReason: l.pausedBy, Stats: l.stats}
 	next, left := time.Time{}, n
+	preview := j.previewLocked()
 	if j.state == jobActive {
 		next = j.tick.when
-		if j.cfg.limit > 0 {
-			left = min(n, j.cfg.limit-j.ticks)
-		}
+	}
+	if (preview || j.state == jobActive) && j.cfg.limit > 0 {
+		left = min(n, j.cfg.limit-j.ticks)
 	}
 	hist := append(slices.Clone(l.history[l.histNext:]), l.history[:l.histNext]...)
 	s.mu.Unlock()
+	if preview { // before Start: see NextRun
+		next = j.preview()
+	}
 	d.Trigger = fmt.Sprint(j.trigger) // user code, never under the lock; fmt recovers a panic in String
 	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
 		d.NextRuns = append(d.NextRuns, next)

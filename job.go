@@ -257,13 +257,26 @@ func (j *Job[T]) Tags() []string { return slices.Clone(j.cfg.tags) }
 
 // NextRun returns the job's next tick, or the zero time when it will not
 // run again or is paused. Compare it with Equal, not ==.
+//
+// Before Start it returns the first tick the job would have if the
+// scheduler started now, when that does not depend on the time of Start:
+// for Cron, At and the combinators (Or, And, Except), and for any trigger
+// under WithStartAt. For Every without WithStartAt, whose ticks count
+// from Start, and for StartImmediately without WithStartAt, whose first
+// run is Start itself, it returns the zero time until Start.
 func (j *Job[T]) NextRun() time.Time {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	if j.state != jobActive {
-		return time.Time{}
+	s := j.s
+	s.mu.Lock()
+	preview := j.previewLocked()
+	when, active := j.tick.when, j.state == jobActive
+	s.mu.Unlock()
+	switch {
+	case preview:
+		return j.preview()
+	case active:
+		return when
 	}
-	return j.tick.when
+	return time.Time{}
 }
 
 // Last returns the future of the job's latest run to start, or nil before
