@@ -87,18 +87,19 @@ type Hooks struct {
 // (Skips); a tick released late also counts in Misfires, whether or not
 // its job's Misfire policy runs it.
 type Stats struct {
-	Runs         int           // runs that returned, RunNow included
-	Successes    int           // runs that returned no error
-	Failures     int           // runs that returned an error, cancellation and timeouts included
-	Skips        int           // ticks skipped by the overlap policy or a full slot queue
-	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
-	Retries      int           // failed attempts that were retried
-	Dropped      int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
-	InFlight     int           // runs started and not returned
-	LostClaims   int           // ticks another replica claimed (Locker, Store): not runs, not failures
-	StoreErrors  int           // store calls that failed (WithStore): claims, renewals, releases, loads
-	LastDuration time.Duration // of the latest run to return
-	LastError    error         // of the latest run to return
+	Runs          int           // runs that returned, RunNow included
+	Successes     int           // runs that returned no error
+	Failures      int           // runs that returned an error, timeouts and panics included, cancellations not
+	Cancellations int           // runs whose context was cancelled (Cancel, OverlapReplace, Shutdown): not failures
+	Skips         int           // ticks skipped by the overlap policy or a full slot queue
+	Misfires      int           // ticks released more than the grace late (run or not, as the Misfire policy says)
+	Retries       int           // failed attempts that were retried
+	Dropped       int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
+	InFlight      int           // runs started and not returned
+	LostClaims    int           // ticks another replica claimed (Locker, Store): not runs, not failures
+	StoreErrors   int           // store calls that failed (WithStore): claims, renewals, releases, loads
+	LastDuration  time.Duration // of the latest run to return
+	LastError     error         // of the latest run to return
 }
 
 // report passes e to its hook and to the logger. A panicking hook is

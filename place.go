@@ -225,9 +225,12 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 		l.stats.Runs++
 		l.stats.LastDuration = took
 		l.stats.LastError = err
-		if err == nil {
+		switch {
+		case err == nil:
 			l.stats.Successes++
-		} else {
+		case isCancel(err): // Event.Outcome's "cancelled"; not a failure for WithPauseOnFailure either
+			l.stats.Cancellations++
+		default:
 			l.stats.Failures++
 		}
 	}
