@@ -119,6 +119,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	}
 	s.jobSeq++
 	j.id = s.jobSeq
+	j.trigger = s.seededLocked(t) // random.go: in Schedule order, so a seeded WithRand repeats
 	s.jobs = append(s.jobs, j)
 	started := s.started
 	s.mu.Unlock()

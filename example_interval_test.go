@@ -1,0 +1,34 @@
+package periodic_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/periodic-go/periodic"
+	"github.com/periodic-go/periodic/periodictest"
+)
+
+// EveryRandom fires at random intervals between a minimum and a maximum,
+// drawn from the scheduler's random source: seeded, the ticks repeat, and
+// Describe shows them before they run.
+func ExampleEveryRandom() {
+	s, m, printf := exampleScheduler(periodic.WithRand(rand.New(rand.NewPCG(7, 7))))
+	job, _ := periodic.Schedule(s, periodic.EveryRandom(10*time.Second, 20*time.Second), func(ctx context.Context) (int, error) {
+		printf("tick %s", periodic.TickFrom(ctx).Format("15:04:05.000"))
+		return 0, nil
+	})
+	s.Start()
+	for _, next := range job.Describe(2).NextRuns {
+		printf("next %s", next.Format("15:04:05.000"))
+	}
+	_ = periodictest.Advance(context.Background(), s, m, time.Minute)
+	_ = s.Shutdown(context.Background())
+	// Output:
+	// 00:00:00 next 00:00:17.552
+	// 00:00:00 next 00:00:27.766
+	// 00:00:17 tick 00:00:17.552
+	// 00:00:27 tick 00:00:27.766
+	// 00:00:38 tick 00:00:38.152
+	// 00:00:56 tick 00:00:56.405
+}
