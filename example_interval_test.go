@@ -32,3 +32,27 @@ func ExampleEveryRandom() {
 	// 00:00:38 tick 00:00:38.152
 	// 00:00:56 tick 00:00:56.405
 }
+
+// WithIntervalFromCompletion counts each interval from the end of the
+// previous run: a 3 s run on Every(10s) starts 13 s after the last one
+// started, and the next tick is known once the run ends.
+func ExampleWithIntervalFromCompletion() {
+	s, m, printf := exampleScheduler()
+	job, _ := periodic.Schedule(s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		printf("run of tick %s", periodic.TickFrom(ctx).Format("15:04:05"))
+		return 0, periodic.Sleep(ctx, 3*time.Second)
+	}, periodic.WithIntervalFromCompletion())
+	s.Start()
+	for range 3 {
+		_ = periodictest.Advance(context.Background(), s, m, 13*time.Second)
+		printf("next %s", job.NextRun().Format("15:04:05"))
+	}
+	_ = s.Shutdown(context.Background())
+	// Output:
+	// 00:00:10 run of tick 00:00:10
+	// 00:00:13 next 00:00:23
+	// 00:00:23 run of tick 00:00:23
+	// 00:00:26 next 00:00:36
+	// 00:00:36 run of tick 00:00:36
+	// 00:00:39 next 00:00:49
+}

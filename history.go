@@ -43,7 +43,7 @@ func (j *Job[T]) Describe(n int) Description {
 	d := Description{Name: j.name, Paused: j.state == jobPaused, PauseReason: l.pausedBy, Stats: l.stats}
 	next, left := time.Time{}, n
 	preview := j.previewLocked()
-	if j.state == jobActive {
+	if j.state == jobActive && !j.awaitEnd { // awaiting a run's end: not known yet
 		next = j.tick.when
 	}
 	if (preview || j.state == jobActive) && j.cfg.limit > 0 {

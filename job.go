@@ -26,6 +26,7 @@ type Job[T any] struct {
 	state        jobState
 	unarmed      bool                        // paused before Start armed it
 	resumeWanted bool                        // Resume came while the releaser held the tick
+	awaitEnd     bool                        // the next tick waits for the end of a run (completion.go)
 	broken       atomic.Bool                 // the trigger broke its contract (logged once)
 	ticks        int                         // runs admitted by ticks, for WithLimit
 	onRun        atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
@@ -269,7 +270,7 @@ func (j *Job[T]) NextRun() time.Time {
 	s := j.s
 	s.mu.Lock()
 	preview := j.previewLocked()
-	when, active := j.tick.when, j.state == jobActive
+	when, active := j.tick.when, j.state == jobActive && !j.awaitEnd
 	s.mu.Unlock()
 	switch {
 	case preview:

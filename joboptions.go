@@ -26,6 +26,7 @@ type jobConfig struct {
 	buffer    int
 	window    time.Duration // WithCatchupWindow
 	pauseFail bool          // WithPauseOnFailure
+	fromEnd   bool          // WithIntervalFromCompletion
 	history   int           // WithHistory
 	err       error
 }

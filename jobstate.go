@@ -138,6 +138,11 @@ func (j *Job[T]) Resume() {
 		j.resumeWanted = true
 		s.mu.Unlock()
 		return
+	case j.awaitEnd: // completion.go: the run's end arms the next tick
+		j.state = jobActive
+		j.l().pausedBy = nil
+		s.mu.Unlock()
+		return
 	case j.unarmed:
 		j.unarmed = false
 		j.state = jobIdle

@@ -215,8 +215,9 @@ func (r *run[T]) withdraw() {
 
 // closeBooks accounts for a run that returned, before its future settles:
 // history and stats, pause on failure, its place among the active runs
-// and its slot; then it starts what waited for it.
-func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err error) {
+// and its slot; then it starts what waited for it. It reports whether the
+// run's end arms its job's next tick (WithIntervalFromCompletion).
+func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err error) bool {
 	s, l := j.s, j.l()
 	s.mu.Lock()
 	s.heap.remove(&r.deadline)
@@ -238,7 +239,9 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 	s.grantSlotsLocked()
 	j.advanceLocked()
 	s.notifyLocked()
+	rearm := r.rearm
 	s.mu.Unlock()
+	return rearm
 }
 
 // deleteRun removes r from rs.

@@ -166,6 +166,7 @@ type run[T any] struct {
 	fut   Future[T]
 	job   *Job[T]
 	batch *backfill[T] // the Backfill it belongs to, or nil
+	rearm bool         // s.mu: its end arms its job's next tick (completion.go)
 }
 
 // newRun returns a pending run of j for tick.
@@ -195,6 +196,9 @@ func (r *run[T]) cancelFuture() {
 
 // refuse settles a run that never started; s.mu is not held.
 func (r *run[T]) refuse(err error) {
+	if r.rearm { // set under s.mu before the refusal moved it, also under s.mu
+		r.job.rearm(r.s.Now())
+	}
 	r.cancel()
 	r.fut.settle(*new(T), err)
 	if r.batch != nil {
@@ -222,7 +226,9 @@ func (r *run[T]) exec() {
 	r.cancel()
 	err = r.timeoutErr(err)
 	took := s.cfg.clock.Now().Sub(start)
-	j.closeBooks(r, start, took, settledErr(err))
+	if j.closeBooks(r, start, took, settledErr(err)) {
+		j.rearm(start.Add(took))
+	}
 	r.fut.settle(v, err)
 	if r.batch != nil {
 		r.batch.stopIfDone()

@@ -35,7 +35,8 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		refused, cancels = j.admitTickLocked(p.run, refused, cancels)
 	}
 	j.tick.index = -1
-	if !p.next.IsZero() && (j.cfg.limit == 0 || j.ticks < j.cfg.limit) {
+	if j.awaitRunLocked(p.run) { // completion.go: the run's end arms the next tick
+	} else if !p.next.IsZero() && (j.cfg.limit == 0 || j.ticks < j.cfg.limit) {
 		s.pushLocked(&j.tick, p.next)
 	} else {
 		j.state = jobEnded
