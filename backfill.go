@@ -218,12 +218,12 @@ func backfillOverlap(o []Overlap) (Overlap, error) {
 // ticksIn lists the job's ticks in [from, to].
 func (j *Job[T]) ticksIn(from, to time.Time) ([]time.Time, error) {
 	t := from.Add(-time.Nanosecond)
-	if e, ok := j.trigger.(every); ok {
+	if e, ok := j.trig().(every); ok {
 		j.s.mu.Lock()
 		anchor := j.tick.when
 		j.s.mu.Unlock()
 		if anchor.IsZero() {
-			anchor = j.cfg.startAt
+			anchor = j.conf().startAt
 		}
 		if !anchor.IsZero() {
 			k := from.Sub(anchor) / e.d

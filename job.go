@@ -13,25 +13,40 @@ import (
 // of the job, whether a tick or RunNow, gets its own Future. All methods
 // are safe for use by several goroutines.
 type Job[T any] struct {
-	s       *Scheduler
-	fn      Func[T]
-	trigger Trigger
-	cfg     *jobConfig
-	name    string
-	id      int
-	tick    entry         // the next tick, in the scheduler's heap while active
-	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
+	s    *Scheduler
+	fn   Func[T]
+	def  atomic.Pointer[jobDef] // trigger and options; replaced whole by Update
+	name string
+	id   int
+	tick entry         // the next tick, in the scheduler's heap while active
+	runs atomic.Uint32 // runs made, numbering them in the order of deadlines
 
 	// Guarded by s.mu.
 	state        jobState
 	unarmed      bool                        // paused before Start armed it
 	resumeWanted bool                        // Resume came while the releaser held the tick
 	awaitEnd     bool                        // the next tick waits for the end of a run (completion.go)
+	replanned    bool                        // Update came while the releaser held the tick (update.go)
+	replanNext   time.Time                   // the tick Update computed then, for fire to push
 	broken       atomic.Bool                 // the trigger broke its contract (logged once)
 	ticks        int                         // runs admitted by ticks, for WithLimit
 	onRun        atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
 	life         *jobLife[T]                 // made when first needed; see l
 }
+
+// jobDef is what Schedule, and then Update, define a job by. A run or a
+// tick reads it once per decision, without the lock: an Update replaces
+// the pointer and never changes a jobDef in place.
+type jobDef struct {
+	trigger Trigger
+	cfg     *jobConfig
+}
+
+// conf returns the job's options.
+func (j *Job[T]) conf() *jobConfig { return j.def.Load().cfg }
+
+// trig returns the job's trigger.
+func (j *Job[T]) trig() Trigger { return j.def.Load().trigger }
 
 // jobLife is the part of a job that only jobs that have run, or been
 // looked at, need; idle jobs go without it. Guarded by s.mu.
@@ -107,7 +122,8 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	if err := checkPast(s.Now(), t, cfg); err != nil {
 		return nil, err
 	}
-	j := &Job[T]{s: s, fn: fn, trigger: t, cfg: cfg, name: cfg.name}
+	j := &Job[T]{s: s, fn: fn, name: cfg.name}
+	j.def.Store(&jobDef{trigger: t, cfg: cfg})
 	j.tick.ev, j.tick.index = j, -1
 	s.mu.Lock()
 	if s.closing {
@@ -120,7 +136,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	}
 	s.jobSeq++
 	j.id = s.jobSeq
-	j.trigger = s.seededLocked(t) // random.go: in Schedule order, so a seeded WithRand repeats
+	j.def.Store(&jobDef{trigger: s.seededLocked(t), cfg: cfg}) // random.go: in Schedule order, so a seeded WithRand repeats
 	s.jobs = append(s.jobs, j)
 	started := s.started
 	s.mu.Unlock()
@@ -183,18 +199,18 @@ func checkPast(now time.Time, t Trigger, cfg *jobConfig) error {
 // first returns the job's first tick: from the anchor, but never before
 // now unless replicas must agree on it (a locker's epoch-aligned Every).
 func (j *Job[T]) first(now time.Time) time.Time {
-	anchor, aligned := j.cfg.startAt, false
+	anchor, aligned := j.conf().startAt, false
 	if anchor.IsZero() {
 		anchor = now
-		if e, ok := j.trigger.(every); ok && (j.s.cfg.locker != nil || j.s.cfg.store != nil) { // store: replicas agree
+		if e, ok := j.trig().(every); ok && (j.s.cfg.locker != nil || j.s.cfg.store != nil) { // store: replicas agree
 			epoch := time.Unix(0, 0)
 			anchor, aligned = epoch.Add(now.Sub(epoch).Truncate(e.d)).In(now.Location()), true
 		}
 	}
 	t := anchor
-	if !j.cfg.immediate {
+	if !j.conf().immediate {
 		t = j.next(anchor)
-	} else if !j.cfg.stopAt.IsZero() && anchor.After(j.cfg.stopAt) {
+	} else if !j.conf().stopAt.IsZero() && anchor.After(j.conf().stopAt) {
 		return time.Time{}
 	}
 	for !aligned && !t.IsZero() && t.Before(now) {
@@ -218,7 +234,7 @@ func (j *Job[T]) next(t time.Time) time.Time {
 		j.brokeOnce("periodic: trigger went backwards or repeated; the job ends", nil,
 			"after", t, "next", n)
 		return time.Time{}
-	case !j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt):
+	case !j.conf().stopAt.IsZero() && n.After(j.conf().stopAt):
 		return time.Time{}
 	}
 	return n
@@ -232,7 +248,7 @@ func (j *Job[T]) callNext(t time.Time) (n time.Time, err error) {
 			n, err = time.Time{}, fmt.Errorf("Trigger.Next(%s) panicked: %w", t.Format(time.RFC3339Nano), newPanicError(v))
 		}
 	}()
-	return j.trigger.Next(t.In(j.s.cfg.loc)), nil
+	return j.trig().Next(t.In(j.s.cfg.loc)), nil
 }
 
 // brokeOnce logs, once per job, that its trigger broke its contract.
@@ -255,7 +271,7 @@ func (j *Job[T]) Name() string {
 }
 
 // Tags returns the job's tags.
-func (j *Job[T]) Tags() []string { return slices.Clone(j.cfg.tags) }
+func (j *Job[T]) Tags() []string { return slices.Clone(j.conf().tags) }
 
 // NextRun returns the job's next tick, or the zero time when it will not
 // run again or is paused. Compare it with Equal, not ==.

@@ -32,8 +32,8 @@ func (j *Job[T]) arm(now time.Time) {
 	s.mu.Unlock()
 	if ended && !j.broken.Load() { // a broken trigger has said why already
 		args := []any{"job", j.name, "now", now}
-		if !j.cfg.stopAt.IsZero() {
-			args = append(args, "stop_at", j.cfg.stopAt)
+		if !j.conf().stopAt.IsZero() {
+			args = append(args, "stop_at", j.conf().stopAt)
 		}
 		s.cfg.log.Warn("periodic: the job has no tick after its anchor and now; it ends without running", args...)
 	}

@@ -27,10 +27,10 @@ func (j *Job[T]) previewLocked() bool {
 	if j.state != jobIdle {
 		return false
 	}
-	if !j.cfg.startAt.IsZero() {
+	if !j.conf().startAt.IsZero() {
 		return true
 	}
-	return !j.cfg.immediate && anchorFree(j.trigger)
+	return !j.conf().immediate && anchorFree(j.trig())
 }
 
 // preview returns the first tick the job would have if the scheduler

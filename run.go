@@ -213,8 +213,8 @@ func (r *run[T]) refuse(err error) {
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
 	r.waitJitter()
-	if j.cfg.timeout > 0 {
-		s.armTimeout(&r.runBase, j.cfg.timeout)
+	if j.conf().timeout > 0 {
+		s.armTimeout(&r.runBase, j.conf().timeout)
 	}
 	start := s.Now()
 	if s.cfg.hooks.RunContext != nil {
@@ -282,7 +282,7 @@ func (r *run[T]) perform() (T, error) {
 	if s.cfg.locker != nil && r.ticked {
 		return r.performClaimed()
 	}
-	return retry(r, j.cfg.retry, j.fn)
+	return retry(r, j.conf().retry, j.fn)
 }
 
 // performClaimed is perform for a tick that must be claimed first; it is
@@ -303,7 +303,7 @@ func (r *run[T]) performClaimed() (T, error) {
 		return zero, err
 	}
 	defer r.releaseLease(lease)
-	return retry(r, j.cfg.retry, j.fn)
+	return retry(r, j.conf().retry, j.fn)
 }
 
 // claim calls the Locker, turning a panic or a contract it breaks (no
