@@ -70,7 +70,9 @@
 // [Schedule] adds a job on a [Trigger]: [Every], [EveryRandom], [Cron] or
 // [At]. Ticks are anchored: the k-th tick of Every(d) is at anchor + k*d,
 // however late a run starts, unless [WithIntervalFromCompletion] counts
-// each interval from the end of the previous run. An end already past at
+// each interval from the end of the previous run. [Job.Update] replaces a
+// job's trigger and options in place, keeping its name, Stats, history and
+// pause state. An end already past at
 // Schedule (At's instants, WithStopAt) is an error, not a job that never
 // runs. Before Start, NextRun and Describe show the runs of triggers that
 // do not depend on the anchor (Cron, At, combinators); Every's, only under

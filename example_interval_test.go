@@ -56,3 +56,27 @@ func ExampleWithIntervalFromCompletion() {
 	// 00:00:36 run of tick 00:00:36
 	// 00:00:39 next 00:00:49
 }
+
+// Update redefines a job in place: here a job every 10 s becomes one
+// every 4 s at 00:00:25, and keeps its name and its counters.
+func ExampleJob_Update() {
+	s, m, printf := exampleScheduler()
+	job, _ := periodic.Schedule(s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+		printf("tick %s", periodic.TickFrom(ctx).Format("15:04:05"))
+		return 0, nil
+	}, periodic.WithName("report"))
+	s.Start()
+	_ = periodictest.Advance(context.Background(), s, m, 25*time.Second)
+	if err := job.Update(periodic.Every(4 * time.Second)); err != nil {
+		printf("update: %v", err)
+	}
+	_ = periodictest.Advance(context.Background(), s, m, 10*time.Second)
+	printf("%s: %d runs, next %s", job.Name(), job.Stats().Runs, job.NextRun().Format("15:04:05"))
+	_ = s.Shutdown(context.Background())
+	// Output:
+	// 00:00:10 tick 00:00:10
+	// 00:00:20 tick 00:00:20
+	// 00:00:29 tick 00:00:29
+	// 00:00:33 tick 00:00:33
+	// 00:00:35 report: 4 runs, next 00:00:37
+}
