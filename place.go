@@ -36,6 +36,7 @@ type refusable interface {
 	refuse(err error)
 	reportSkip(now time.Time, err error)
 	reportRefused()
+	observed() bool
 	sched() *Scheduler
 }
 
@@ -156,6 +157,9 @@ func (r *run[T]) sched() *Scheduler { return r.s }
 // scheduler makes reaches OnRun, already settled for these.
 func (r *run[T]) reportRefused() { r.job.notifyRun(r.tick, &r.fut) }
 
+// observed reports whether an OnRun function is registered for r's job.
+func (r *run[T]) observed() bool { return len(r.job.onRuns()) > 0 }
+
 // reportSkip tells OnRun, the hooks and the log of a skipped tick.
 func (r *run[T]) reportSkip(now time.Time, err error) {
 	r.job.notifyRun(r.tick, &r.fut)
@@ -166,16 +170,20 @@ func (r *run[T]) reportSkip(now time.Time, err error) {
 // order, on a goroutine of the scheduler (inline once it has stopped):
 // skipped ticks to OnRun and the hooks, the others to OnRun.
 func settle(refused []refusal) {
+	var told []refusal // those somebody hears of
 	for _, x := range refused {
 		x.r.refuse(x.err)
+		if x.skip || x.r.observed() {
+			told = append(told, x)
+		}
 	}
-	if len(refused) == 0 {
+	if len(told) == 0 {
 		return
 	}
-	s := refused[0].r.sched()
+	s := told[0].r.sched()
 	now := s.Now()
 	report := func() {
-		for _, x := range refused {
+		for _, x := range told {
 			if x.skip {
 				x.r.reportSkip(now, x.err)
 			} else {
