@@ -7,17 +7,17 @@ import (
 
 // The checks of Schedule and Update: bad input, and ends already past.
 
-// checkSchedule reports Schedule's bad arguments.
-func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
+// checkSchedule reports the bad arguments of op (Schedule, Update).
+func checkSchedule(op string, s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
 	switch {
 	case s == nil:
-		return fmt.Errorf("%w: Schedule: nil scheduler", ErrInvalid)
+		return fmt.Errorf("%w: %s: nil scheduler", ErrInvalid, op)
 	case s.cfg.err != nil:
 		return s.cfg.err
 	case t == nil:
-		return fmt.Errorf("%w: Schedule: nil trigger", ErrInvalid)
+		return fmt.Errorf("%w: %s: nil trigger", ErrInvalid, op)
 	case nilFn:
-		return fmt.Errorf("%w: Schedule: nil function", ErrInvalid)
+		return fmt.Errorf("%w: %s: nil function", ErrInvalid, op)
 	case cfg.err != nil:
 		return cfg.err
 	}

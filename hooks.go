@@ -85,7 +85,10 @@ type Hooks struct {
 // Stats counts what happened to a job's runs; Job.Stats returns it, and
 // Scheduler.Jobs lists it. A tick either starts a run or is skipped
 // (Skips); a tick released late also counts in Misfires, whether or not
-// its job's Misfire policy runs it.
+// its job's Misfire policy runs it. A run that returned counts once in
+// Successes, Failures or Cancellations, in the words of Event.Outcome
+// ("succeeded", "failed", "cancelled"); WithPauseOnFailure pauses on what
+// Failures counts.
 type Stats struct {
 	Runs          int           // runs that returned, RunNow included
 	Successes     int           // runs that returned no error

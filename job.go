@@ -116,7 +116,7 @@ type onRun[T any] struct {
 // log says why at Error, once.
 func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*Job[T], error) {
 	cfg := newJobConfig(opts)
-	if err := checkSchedule(s, t, fn == nil, cfg); err != nil {
+	if err := checkSchedule("Schedule", s, t, fn == nil, cfg); err != nil {
 		return nil, err
 	}
 	if err := checkPast(s.Now(), t, cfg); err != nil {

@@ -28,7 +28,7 @@ import (
 func (j *Job[T]) Update(t Trigger, opts ...JobOption) error {
 	s := j.s
 	cfg := newJobConfig(opts)
-	if err := checkSchedule(s, t, false, cfg); err != nil {
+	if err := checkSchedule("Update", s, t, false, cfg); err != nil {
 		return err
 	}
 	name := j.Name()

@@ -99,6 +99,7 @@ func TestUpdateRefused(t *testing.T) {
 	require.ErrorIs(t, err, periodic.ErrInvalid)
 	require.EqualError(t, err, `periodic: invalid argument: Update: WithName("k"): the job is named "j"`)
 	require.ErrorIs(t, job.Update(periodic.Every(0)), periodic.ErrInvalid)
+	require.EqualError(t, job.Update(nil), "periodic: invalid argument: Update: nil trigger")
 	require.ErrorIs(t, job.Update(periodic.At(at(-1))), periodic.ErrInvalid)
 	require.NoError(t, job.Update(periodic.Every(time.Second), periodic.WithName("j")))
 	job.Remove()
