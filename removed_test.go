@@ -2,6 +2,7 @@ package periodic_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -78,4 +79,30 @@ func TestOnRunSeesRunRefusedInSlot(t *testing.T) {
 			require.ErrorIs(t, waiting.Err(), c.want)
 		})
 	}
+}
+
+// TestOnRunSeesQueuedRunRemoved: a tick queued by OverlapQueue behind a
+// run in flight, refused by Remove, reaches OnRun with ErrRemoved.
+func TestOnRunSeesQueuedRunRemoved(t *testing.T) {
+	e := newEnv(t, quiet)
+	job, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), e.sleeper(15), periodic.WithName("q"),
+		periodic.WithOverlap(periodic.OverlapQueue))
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var seen []string
+	job.OnRun(func(tick time.Time, f *periodic.Future[int]) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, sec(tick)+" "+fmt.Sprint(f.Err()))
+	})
+	e.s.Start()
+	e.advance(21 * time.Second) // the 10 s run sleeps until 25 s; the 20 s tick is queued
+	job.Remove()
+	e.advance(0)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{
+		"10s periodic: invalid state: the future is still pending", // seen as it starts
+		`20s periodic: job "q": job removed`,                       // refused in the queue
+	}, seen)
 }
