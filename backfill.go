@@ -24,7 +24,7 @@ const maxBackfill = 100_000
 // yet with ctx.Err(). Backfill does not block. Bad input is an error
 // wrapping ErrInvalid: a nil ctx, a zero from or to, to before from, more
 // than 100,000 ticks, another overlap policy, a trigger that panics; after
-// Shutdown or Remove it returns ErrClosed.
+// Shutdown it returns ErrClosed, after Remove ErrRemoved.
 func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Overlap) ([]*Future[T], error) {
 	o, err := backfillOverlap(overlap)
 	if err != nil {
@@ -100,8 +100,11 @@ func (b *backfill[T]) publish() error {
 		j.moveLocked(r, placePending)
 	}
 	var refused []refusal
-	closed := s.closing || j.state == jobRemoved
-	err := wrapf(ErrClosed, "job %q: Backfill", j.name)
+	err := j.closedErrLocked()
+	closed := err != nil
+	if closed {
+		err = wrapf(err, "job %q: Backfill", j.name)
+	}
 	switch {
 	case closed:
 		for b.next < len(b.runs) {
@@ -215,12 +218,12 @@ func backfillOverlap(o []Overlap) (Overlap, error) {
 // ticksIn lists the job's ticks in [from, to].
 func (j *Job[T]) ticksIn(from, to time.Time) ([]time.Time, error) {
 	t := from.Add(-time.Nanosecond)
-	if e, ok := j.trigger.(every); ok {
+	if e, ok := j.trig().(every); ok {
 		j.s.mu.Lock()
 		anchor := j.tick.when
 		j.s.mu.Unlock()
 		if anchor.IsZero() {
-			anchor = j.cfg.startAt
+			anchor = j.conf().startAt
 		}
 		if !anchor.IsZero() {
 			k := from.Sub(anchor) / e.d

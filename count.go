@@ -284,5 +284,5 @@ func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
 // until (included when incl), under WithStopAt and in the scheduler's
 // zone.
 func (j *Job[T]) tickSpan(t, until time.Time, incl bool) tickSpan {
-	return tickSpan{tr: j.trigger, next: j.next, loc: j.s.cfg.loc, first: t, until: until, stop: j.cfg.stopAt, incl: incl}
+	return tickSpan{tr: j.trig(), next: j.next, loc: j.s.cfg.loc, first: t, until: until, stop: j.conf().stopAt, incl: incl}
 }

@@ -67,12 +67,21 @@
 //
 // # Jobs and triggers
 //
-// [Schedule] adds a job on a [Trigger]: [Every], [Cron] or [At]. Ticks are
-// anchored: the k-th tick of Every(d) is at anchor + k*d, however late a
-// run starts. [Overlap] decides what a tick does while a run is in flight,
+// [Schedule] adds a job on a [Trigger]: [Every], [EveryRandom], [Cron] or
+// [At]. Ticks are anchored: the k-th tick of Every(d) is at anchor + k*d,
+// however late a run starts, unless [WithIntervalFromCompletion] counts
+// each interval from the end of the previous run. [Job.Update] replaces a
+// job's trigger and options in place, keeping its name, Stats, history and
+// pause state. An end already past at
+// Schedule (At's instants, WithStopAt) is an error, not a job that never
+// runs. Before Start, NextRun and Describe show the runs of triggers that
+// do not depend on the anchor (Cron, At, combinators); Every's, only under
+// WithStartAt. [Overlap] decides what a tick does while a run is in flight,
 // [Misfire] what happens to ticks the scheduler missed, and WithTimeout,
 // WithRetry, WithJitter, WithLimit, WithStopAt shape each run. Hooks, a
-// slog logger and per-job Stats report what happened. With [WithStore],
+// slog logger and per-job Stats report what happened, in one vocabulary:
+// a cancelled run is a cancellation (Stats.Cancellations, Outcome
+// "cancelled"), not a failure, for WithPauseOnFailure too. With [WithStore],
 // replicas of a service share each named job's state (a [Store]): each
 // tick runs at most once in the cluster, overlap policies and pause hold
 // across replicas, and a restarted replica resumes from the job's last

@@ -21,6 +21,15 @@ var (
 	// shutting down or has shut down.
 	ErrClosed = errors.New("periodic: scheduler closed")
 
+	// ErrRemoved is returned for work refused because its job was
+	// removed (Job.Remove, Scheduler.RemoveByTag) while the scheduler
+	// goes on: RunNow and Backfill on a removed job, and the runs of the
+	// job that were waiting to start. It wraps ErrClosed, since the
+	// refusal has the same cause for the job (it takes no more work), so
+	// errors.Is(err, ErrClosed) holds for it and code written for ErrClosed
+	// keeps working; test ErrRemoved first to tell the two apart.
+	ErrRemoved error = &wrapped{msg: "periodic: job removed", err: ErrClosed}
+
 	// ErrSkipped is the error of the future of a tick that did not run
 	// because of the job's overlap or misfire policy.
 	ErrSkipped = errors.New("periodic: tick skipped")

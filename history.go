@@ -30,7 +30,9 @@ type Description struct {
 }
 
 // Describe returns the job's next n activations (computed from its
-// trigger, within WithLimit and WithStopAt; none while paused), up to n of
+// trigger, within WithLimit and WithStopAt; none while paused; before
+// Start, those NextRun documents: none for Every until Start fixes its
+// anchor, unless WithStartAt does), up to n of
 // its latest finished runs (as many as WithHistory keeps), and its
 // counters. A negative n is read as zero.
 func (j *Job[T]) Describe(n int) Description {
@@ -40,15 +42,19 @@ func (j *Job[T]) Describe(n int) Description {
 	l := j.l()
 	d := Description{Name: j.name, Paused: j.state == jobPaused, PauseReason: l.pausedBy, Stats: l.stats}
 	next, left := time.Time{}, n
-	if j.state == jobActive {
+	preview := j.previewLocked()
+	if j.state == jobActive && !j.awaitEnd { // awaiting a run's end: not known yet
 		next = j.tick.when
-		if j.cfg.limit > 0 {
-			left = min(n, j.cfg.limit-j.ticks)
-		}
+	}
+	if (preview || j.state == jobActive) && j.conf().limit > 0 {
+		left = min(n, j.conf().limit-j.ticks)
 	}
 	hist := append(slices.Clone(l.history[l.histNext:]), l.history[:l.histNext]...)
 	s.mu.Unlock()
-	d.Trigger = fmt.Sprint(j.trigger) // user code, never under the lock; fmt recovers a panic in String
+	if preview { // before Start: see NextRun
+		next = j.preview()
+	}
+	d.Trigger = fmt.Sprint(j.trig()) // user code, never under the lock; fmt recovers a panic in String
 	for ; !next.IsZero() && len(d.NextRuns) < left; next = j.next(next) {
 		d.NextRuns = append(d.NextRuns, next)
 	}
@@ -88,7 +94,7 @@ func Previous[T any](ctx context.Context) *Future[T] {
 // pauses the job after a failure.
 func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
 	l := j.l()
-	if h := j.cfg.history; h > 0 {
+	if h := j.conf().history; h > 0 {
 		rec := RunRecord{Tick: tick, Start: start, End: end, Err: err}
 		if len(l.history) < h {
 			l.history = append(l.history, rec)
@@ -97,7 +103,7 @@ func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
 			l.histNext = (l.histNext + 1) % h
 		}
 	}
-	if j.cfg.pauseFail && failure(err) && j.state == jobActive {
+	if j.conf().pauseFail && failure(err) && j.state == jobActive {
 		j.s.heap.remove(&j.tick)
 		j.state = jobPaused
 		l.pausedBy = err

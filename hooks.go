@@ -97,20 +97,24 @@ type Hooks struct {
 // Stats counts what happened to a job's runs; Job.Stats returns it, and
 // Scheduler.Jobs lists it. A tick either starts a run or is skipped
 // (Skips); a tick released late also counts in Misfires, whether or not
-// its job's Misfire policy runs it.
+// its job's Misfire policy runs it. A run that returned counts once in
+// Successes, Failures or Cancellations, in the words of Event.Outcome
+// ("succeeded", "failed", "cancelled"); WithPauseOnFailure pauses on what
+// Failures counts.
 type Stats struct {
-	Runs         int           // runs that returned, RunNow included
-	Successes    int           // runs that returned no error
-	Failures     int           // runs that returned an error, cancellation and timeouts included
-	Skips        int           // ticks skipped by the overlap policy or a full slot queue
-	Misfires     int           // ticks released more than the grace late (run or not, as the Misfire policy says)
-	Retries      int           // failed attempts that were retried
-	Dropped      int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
-	InFlight     int           // runs started and not returned
-	LostClaims   int           // ticks another replica claimed (Locker, Store): not runs, not failures
-	StoreErrors  int           // store calls that failed (WithStore): claims, renewals, releases, loads
-	LastDuration time.Duration // of the latest run to return
-	LastError    error         // of the latest run to return
+	Runs          int           // runs that returned, RunNow included
+	Successes     int           // runs that returned no error
+	Failures      int           // runs that returned an error, timeouts and panics included, cancellations not
+	Cancellations int           // runs whose context was cancelled (Cancel, OverlapReplace, Shutdown): not failures
+	Skips         int           // ticks skipped by the overlap policy or a full slot queue
+	Misfires      int           // ticks released more than the grace late (run or not, as the Misfire policy says)
+	Retries       int           // failed attempts that were retried
+	Dropped       int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
+	InFlight      int           // runs started and not returned
+	LostClaims    int           // ticks another replica claimed (Locker, Store): not runs, not failures
+	StoreErrors   int           // store calls that failed (WithStore): claims, renewals, releases, loads
+	LastDuration  time.Duration // of the latest run to return
+	LastError     error         // of the latest run to return
 }
 
 // report passes e to its hook in each set WithHooks gave, and to the

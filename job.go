@@ -13,24 +13,40 @@ import (
 // of the job, whether a tick or RunNow, gets its own Future. All methods
 // are safe for use by several goroutines.
 type Job[T any] struct {
-	s       *Scheduler
-	fn      Func[T]
-	trigger Trigger
-	cfg     *jobConfig
-	name    string
-	id      int
-	tick    entry         // the next tick, in the scheduler's heap while active
-	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
+	s    *Scheduler
+	fn   Func[T]
+	def  atomic.Pointer[jobDef] // trigger and options; replaced whole by Update
+	name string
+	id   int
+	tick entry         // the next tick, in the scheduler's heap while active
+	runs atomic.Uint32 // runs made, numbering them in the order of deadlines
 
 	// Guarded by s.mu.
 	state        jobState
 	unarmed      bool                        // paused before Start armed it
 	resumeWanted bool                        // Resume came while the releaser held the tick
+	awaitEnd     bool                        // the next tick waits for the end of a run (completion.go)
+	replanned    bool                        // Update came while the releaser held the tick (update.go)
+	replanNext   time.Time                   // the tick Update computed then, for fire to push
 	broken       atomic.Bool                 // the trigger broke its contract (logged once)
 	ticks        int                         // runs admitted by ticks, for WithLimit
 	onRun        atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
 	life         *jobLife[T]                 // made when first needed; see l
 }
+
+// jobDef is what Schedule, and then Update, define a job by. A run or a
+// tick reads it once per decision, without the lock: an Update replaces
+// the pointer and never changes a jobDef in place.
+type jobDef struct {
+	trigger Trigger
+	cfg     *jobConfig
+}
+
+// conf returns the job's options.
+func (j *Job[T]) conf() *jobConfig { return j.def.Load().cfg }
+
+// trig returns the job's trigger.
+func (j *Job[T]) trig() Trigger { return j.def.Load().trigger }
 
 // jobLife is the part of a job that only jobs that have run, or been
 // looked at, need; idle jobs go without it. Guarded by s.mu.
@@ -85,17 +101,29 @@ type onRun[T any] struct {
 //
 // Bad input is an error wrapping ErrInvalid that names the value: a nil
 // scheduler, trigger or function, a non-positive Every interval, an empty
-// At, a bad option, a duplicate name. After Shutdown it returns ErrClosed.
+// At, a bad option, a duplicate name; and an end already past on the
+// scheduler's clock at Schedule (a mock clock before Start included): At
+// whose every instant is at or before now, WithStopAt at or before now.
+// Such a job could never run, so it is an error rather than a job that
+// ends at once; instants of At already past among later ones are skipped
+// as missed ticks are. A job that still ends without a tick at Start (the
+// clock moved past its last instant between Schedule and Start, or its
+// trigger has no time after the anchor) logs why at Warn. After Shutdown
+// it returns ErrClosed.
 //
 // The trigger is user code: a Next that panics, or returns a time that is
 // not after the one it was given (other than zero), ends the job, and the
 // log says why at Error, once.
 func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*Job[T], error) {
 	cfg := newJobConfig(opts)
-	if err := checkSchedule(s, t, fn == nil, cfg); err != nil {
+	if err := checkSchedule("Schedule", s, t, fn == nil, cfg); err != nil {
 		return nil, err
 	}
-	j := &Job[T]{s: s, fn: fn, trigger: t, cfg: cfg, name: cfg.name}
+	if err := checkPast(s.Now(), t, cfg); err != nil {
+		return nil, err
+	}
+	j := &Job[T]{s: s, fn: fn, name: cfg.name}
+	j.def.Store(&jobDef{trigger: t, cfg: cfg})
 	j.tick.ev, j.tick.index = j, -1
 	s.mu.Lock()
 	if s.closing {
@@ -108,6 +136,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	}
 	s.jobSeq++
 	j.id = s.jobSeq
+	j.def.Store(&jobDef{trigger: s.seededLocked(t), cfg: cfg}) // random.go: in Schedule order, so a seeded WithRand repeats
 	s.jobs = append(s.jobs, j)
 	started := s.started
 	s.mu.Unlock()
@@ -133,41 +162,21 @@ func (s *Scheduler) claimNameLocked(name string, j jobHandle) error {
 	return nil
 }
 
-// checkSchedule reports Schedule's bad arguments.
-func checkSchedule(s *Scheduler, t Trigger, nilFn bool, cfg *jobConfig) error {
-	switch {
-	case s == nil:
-		return fmt.Errorf("%w: Schedule: nil scheduler", ErrInvalid)
-	case s.cfg.err != nil:
-		return s.cfg.err
-	case t == nil:
-		return fmt.Errorf("%w: Schedule: nil trigger", ErrInvalid)
-	case nilFn:
-		return fmt.Errorf("%w: Schedule: nil function", ErrInvalid)
-	case cfg.err != nil:
-		return cfg.err
-	}
-	if v, ok := t.(interface{ validate() error }); ok {
-		return v.validate()
-	}
-	return nil
-}
-
 // first returns the job's first tick: from the anchor, but never before
 // now unless replicas must agree on it (a locker's epoch-aligned Every).
 func (j *Job[T]) first(now time.Time) time.Time {
-	anchor, aligned := j.cfg.startAt, false
+	anchor, aligned := j.conf().startAt, false
 	if anchor.IsZero() {
 		anchor = now
-		if e, ok := j.trigger.(every); ok && (j.s.cfg.locker != nil || j.s.cfg.store != nil) { // store: replicas agree
+		if e, ok := j.trig().(every); ok && (j.s.cfg.locker != nil || j.s.cfg.store != nil) { // store: replicas agree
 			epoch := time.Unix(0, 0)
 			anchor, aligned = epoch.Add(now.Sub(epoch).Truncate(e.d)).In(now.Location()), true
 		}
 	}
 	t := anchor
-	if !j.cfg.immediate {
+	if !j.conf().immediate {
 		t = j.next(anchor)
-	} else if !j.cfg.stopAt.IsZero() && anchor.After(j.cfg.stopAt) {
+	} else if !j.conf().stopAt.IsZero() && anchor.After(j.conf().stopAt) {
 		return time.Time{}
 	}
 	for !aligned && !t.IsZero() && t.Before(now) {
@@ -191,7 +200,7 @@ func (j *Job[T]) next(t time.Time) time.Time {
 		j.brokeOnce("periodic: trigger went backwards or repeated; the job ends", nil,
 			"after", t, "next", n)
 		return time.Time{}
-	case !j.cfg.stopAt.IsZero() && n.After(j.cfg.stopAt):
+	case !j.conf().stopAt.IsZero() && n.After(j.conf().stopAt):
 		return time.Time{}
 	}
 	return n
@@ -205,7 +214,7 @@ func (j *Job[T]) callNext(t time.Time) (n time.Time, err error) {
 			n, err = time.Time{}, fmt.Errorf("Trigger.Next(%s) panicked: %w", t.Format(time.RFC3339Nano), newPanicError(v))
 		}
 	}()
-	return j.trigger.Next(t.In(j.s.cfg.loc)), nil
+	return j.trig().Next(t.In(j.s.cfg.loc)), nil
 }
 
 // brokeOnce logs, once per job, that its trigger broke its contract.
@@ -228,17 +237,30 @@ func (j *Job[T]) Name() string {
 }
 
 // Tags returns the job's tags.
-func (j *Job[T]) Tags() []string { return slices.Clone(j.cfg.tags) }
+func (j *Job[T]) Tags() []string { return slices.Clone(j.conf().tags) }
 
 // NextRun returns the job's next tick, or the zero time when it will not
 // run again or is paused. Compare it with Equal, not ==.
+//
+// Before Start it returns the first tick the job would have if the
+// scheduler started now, when that does not depend on the time of Start:
+// for Cron, At and the combinators (Or, And, Except), and for any trigger
+// under WithStartAt. For Every without WithStartAt, whose ticks count
+// from Start, and for StartImmediately without WithStartAt, whose first
+// run is Start itself, it returns the zero time until Start.
 func (j *Job[T]) NextRun() time.Time {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	if j.state != jobActive {
-		return time.Time{}
+	s := j.s
+	s.mu.Lock()
+	preview := j.previewLocked()
+	when, active := j.tick.when, j.state == jobActive && !j.awaitEnd
+	s.mu.Unlock()
+	switch {
+	case preview:
+		return j.preview()
+	case active:
+		return when
 	}
-	return j.tick.when
+	return time.Time{}
 }
 
 // Last returns the future of the job's latest run to start, or nil before
@@ -257,10 +279,13 @@ func (j *Job[T]) Stats() Stats {
 }
 
 // OnRun registers fn to see every run of the job: each tick's run as it
-// starts, each RunNow, and each skipped tick, whose future has already
-// failed with ErrSkipped. fn runs on the run's goroutine before the job's
-// function (for skipped ticks, on a goroutine of the scheduler), so it
-// should be quick. The returned stop removes it and reports whether it was
+// starts, each RunNow, each skipped tick, whose future has already
+// failed with ErrSkipped, and each run refused before it started (waiting
+// for a WithMaxConcurrency slot or in the overlap queue when it was
+// cancelled, removed or shut down), whose future has already failed:
+// every future the scheduler makes reaches it once. fn runs on the run's
+// goroutine before the job's function (for skipped and refused runs, on a
+// goroutine of the scheduler), so it should be quick. The returned stop removes it and reports whether it was
 // still registered.
 func (j *Job[T]) OnRun(fn func(tick time.Time, f *Future[T])) (stop func() bool) {
 	reg := &onRun[T]{fn: fn}
@@ -313,16 +338,16 @@ func ptrTo[V any](v V) *V { return &v }
 // RunNow starts a run of the job at once, outside its trigger: it neither
 // counts towards WithLimit nor obeys the Overlap policy, but it does wait
 // for a slot under WithMaxConcurrency. TickFrom in the run returns the time
-// RunNow was called. After Shutdown or Remove the future has already
-// failed with ErrClosed.
+// RunNow was called. After Shutdown the future has already failed with
+// ErrClosed; after Remove, with ErrRemoved (which wraps ErrClosed).
 func (j *Job[T]) RunNow() *Future[T] {
 	s := j.s
 	s.mu.Lock()
 	j.l()
-	if s.closing || j.state == jobRemoved {
+	if err := j.closedErrLocked(); err != nil {
 		name := j.name
 		s.mu.Unlock()
-		return failed[T](wrapf(ErrClosed, "job %q: RunNow", name))
+		return failed[T](wrapf(err, "job %q: RunNow", name))
 	}
 	r := newRun(j, s.Now(), false)
 	var refused []refusal

@@ -26,6 +26,7 @@ type jobConfig struct {
 	buffer    int
 	window    time.Duration // WithCatchupWindow
 	pauseFail bool          // WithPauseOnFailure
+	fromEnd   bool          // WithIntervalFromCompletion
 	history   int           // WithHistory
 	err       error
 }
@@ -283,8 +284,11 @@ func WithCatchupWindow(d time.Duration) JobOption {
 }
 
 // WithPauseOnFailure makes the job pause itself after a run fails (once
-// its retries are exhausted). Cancellation, a lost claim and a skipped tick
-// are not failures. PauseReason returns the failure until Resume.
+// its retries are exhausted). A failure is what Stats.Failures counts and
+// Event.Outcome calls "failed": an error, a timeout or a panic.
+// Cancellation (Stats.Cancellations, "cancelled"), a lost claim and a
+// skipped tick are not failures. PauseReason returns the failure until
+// Resume.
 func WithPauseOnFailure() JobOption {
 	return func(c *jobConfig) { c.pauseFail = true }
 }

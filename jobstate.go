@@ -15,7 +15,7 @@ func (j *Job[T]) arm(now time.Time) {
 	first := j.resumeFrom(j.first(now)) // store_job.go: restart from the last claimed tick
 	s := j.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	ended := false
 	switch {
 	case s.closing:
 	case j.state == jobPaused && j.unarmed:
@@ -23,16 +23,26 @@ func (j *Job[T]) arm(now time.Time) {
 		j.tick.when = first
 	case j.state != jobIdle:
 	case first.IsZero():
-		j.state = jobEnded
+		j.state, ended = jobEnded, true
+		j.l() // names it
 	default:
 		j.state = jobActive
 		s.pushLocked(&j.tick, first)
+	}
+	s.mu.Unlock()
+	if ended && !j.broken.Load() { // a broken trigger has said why already
+		args := []any{"job", j.name, "now", now}
+		if !j.conf().stopAt.IsZero() {
+			args = append(args, "stop_at", j.conf().stopAt)
+		}
+		s.cfg.log.Warn("periodic: the job has no tick after its anchor and now; it ends without running", args...)
 	}
 }
 
 // Remove takes the job off the scheduler: no more ticks, and runs waiting
 // to start (queued, waiting for a slot, or backfilled) fail with
-// ErrClosed. Runs in flight go on. Its name becomes free.
+// ErrRemoved, and OnRun sees their futures. Runs in flight go on. Its
+// name becomes free. Later RunNow and Backfill calls fail with ErrRemoved.
 func (j *Job[T]) Remove() {
 	s := j.s
 	s.mu.Lock()
@@ -42,7 +52,7 @@ func (j *Job[T]) Remove() {
 	}
 	var err error
 	if j.life != nil {
-		err = wrapf(ErrClosed, "job %q removed", j.name)
+		err = wrapf(ErrRemoved, "job %q", j.name)
 	}
 	refused := j.closeLocked(nil, err)
 	if s.names[j.name] == jobHandle(j) {
@@ -51,6 +61,19 @@ func (j *Job[T]) Remove() {
 	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
 	s.mu.Unlock()
 	settle(refused)
+}
+
+// closedErrLocked returns why the job takes no more runs: ErrClosed
+// once the scheduler is shutting down, ErrRemoved once the job is
+// removed; else nil.
+func (j *Job[T]) closedErrLocked() error {
+	switch {
+	case j.s.closing:
+		return ErrClosed
+	case j.state == jobRemoved:
+		return ErrRemoved
+	}
+	return nil
 }
 
 // closeLocked ends the job's ticking and refuses, with err, the runs that
@@ -113,6 +136,11 @@ func (j *Job[T]) Resume() {
 		return
 	case j.tick.index == held:
 		j.resumeWanted = true
+		s.mu.Unlock()
+		return
+	case j.awaitEnd: // completion.go: the run's end arms the next tick
+		j.state = jobActive
+		j.l().pausedBy = nil
 		s.mu.Unlock()
 		return
 	case j.unarmed:

@@ -246,7 +246,7 @@ func TestStatsCancelAndTimeout(t *testing.T) {
 	st = job.Stats()
 	require.ErrorIs(t, st.LastError, context.Canceled)
 	st.LastError = nil
-	require.Equal(t, periodic.Stats{Runs: 3, Successes: 1, Failures: 2, LastDuration: time.Second}, st)
+	require.Equal(t, periodic.Stats{Runs: 3, Successes: 1, Failures: 1, Cancellations: 1, LastDuration: time.Second}, st)
 }
 
 // TestJobsAndRemoveByTag checks the listing of jobs and removal by tag.

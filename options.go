@@ -112,7 +112,9 @@ func WithLocker(l Locker) Option {
 }
 
 // WithRand sets the random source for jitter (WithJitter and retry
-// jitter). Tests pass a seeded source to make jitter repeatable.
+// jitter) and for the seeds of EveryRandom triggers, drawn at Schedule.
+// Tests pass a seeded source to make jitter and random intervals
+// repeatable.
 func WithRand(r *rand.Rand) Option {
 	return func(cfg *config) {
 		if r == nil {

@@ -35,6 +35,8 @@ type refusal struct {
 type refusable interface {
 	refuse(err error)
 	reportSkip(now time.Time, err error)
+	reportRefused()
+	observed() bool
 	sched() *Scheduler
 }
 
@@ -150,30 +152,43 @@ func (j *Job[T]) skipLocked(r *run[T], why string, out []refusal) []refusal {
 // sched returns the run's scheduler.
 func (r *run[T]) sched() *Scheduler { return r.s }
 
+// reportRefused tells OnRun of a run refused before it started (Remove,
+// Shutdown, a cancel while it waited for a slot): every future the
+// scheduler makes reaches OnRun, already settled for these.
+func (r *run[T]) reportRefused() { r.job.notifyRun(r.tick, &r.fut) }
+
+// observed reports whether an OnRun function is registered for r's job.
+func (r *run[T]) observed() bool { return len(r.job.onRuns()) > 0 }
+
 // reportSkip tells OnRun, the hooks and the log of a skipped tick.
 func (r *run[T]) reportSkip(now time.Time, err error) {
 	r.job.notifyRun(r.tick, &r.fut)
 	r.s.report(&Event{Kind: EventSkip, Job: r.job.name, Tick: r.tick, Start: now, Err: err})
 }
 
-// settle settles refused runs, s.mu released, and reports the skipped
-// ones on a goroutine of the scheduler (inline once it has stopped).
+// settle settles refused runs, s.mu released, and reports them, in
+// order, on a goroutine of the scheduler (inline once it has stopped):
+// skipped ticks to OnRun and the hooks, the others to OnRun.
 func settle(refused []refusal) {
-	var skips []refusal
+	var told []refusal // those somebody hears of
 	for _, x := range refused {
 		x.r.refuse(x.err)
-		if x.skip {
-			skips = append(skips, x)
+		if x.skip || x.r.observed() {
+			told = append(told, x)
 		}
 	}
-	if len(skips) == 0 {
+	if len(told) == 0 {
 		return
 	}
-	s := skips[0].r.sched()
+	s := told[0].r.sched()
 	now := s.Now()
 	report := func() {
-		for _, x := range skips {
-			x.r.reportSkip(now, x.err)
+		for _, x := range told {
+			if x.skip {
+				x.r.reportSkip(now, x.err)
+			} else {
+				x.r.reportRefused()
+			}
 		}
 	}
 	if !s.goTracked(report) {
@@ -202,14 +217,15 @@ func (r *run[T]) withdraw() {
 	s.notifyLocked()
 	s.mu.Unlock()
 	if waiting {
-		r.refuse(ErrCancelled)
+		settle([]refusal{{r: r, err: ErrCancelled}})
 	}
 }
 
 // closeBooks accounts for a run that returned, before its future settles:
 // history and stats, pause on failure, its place among the active runs
-// and its slot; then it starts what waited for it.
-func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err error) {
+// and its slot; then it starts what waited for it. It reports whether the
+// run's end arms its job's next tick (WithIntervalFromCompletion).
+func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err error) bool {
 	s, l := j.s, j.l()
 	s.mu.Lock()
 	s.heap.remove(&r.deadline)
@@ -218,9 +234,12 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 		l.stats.Runs++
 		l.stats.LastDuration = took
 		l.stats.LastError = err
-		if err == nil {
+		switch {
+		case err == nil:
 			l.stats.Successes++
-		} else {
+		case isCancel(err): // Event.Outcome's "cancelled"; not a failure for WithPauseOnFailure either
+			l.stats.Cancellations++
+		default:
 			l.stats.Failures++
 		}
 	}
@@ -228,7 +247,9 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 	s.grantSlotsLocked()
 	j.advanceLocked()
 	s.notifyLocked()
+	rearm := r.rearm
 	s.mu.Unlock()
+	return rearm
 }
 
 // deleteRun removes r from rs.

@@ -166,6 +166,7 @@ type run[T any] struct {
 	fut   Future[T]
 	job   *Job[T]
 	batch *backfill[T] // the Backfill it belongs to, or nil
+	rearm bool         // s.mu: its end arms its job's next tick (completion.go)
 }
 
 // newRun returns a pending run of j for tick.
@@ -195,6 +196,9 @@ func (r *run[T]) cancelFuture() {
 
 // refuse settles a run that never started; s.mu is not held.
 func (r *run[T]) refuse(err error) {
+	if r.rearm { // set under s.mu before the refusal moved it, also under s.mu
+		r.job.rearm(r.s.Now())
+	}
 	r.cancel()
 	r.fut.settle(*new(T), err)
 	if r.batch != nil {
@@ -209,8 +213,8 @@ func (r *run[T]) refuse(err error) {
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
 	r.waitJitter()
-	if j.cfg.timeout > 0 {
-		s.armTimeout(&r.runBase, j.cfg.timeout)
+	if j.conf().timeout > 0 {
+		s.armTimeout(&r.runBase, j.conf().timeout)
 	}
 	start := s.Now()
 	if len(s.cfg.hooks) > 0 {
@@ -222,7 +226,9 @@ func (r *run[T]) exec() {
 	r.cancel()
 	err = r.timeoutErr(err)
 	took := s.cfg.clock.Now().Sub(start)
-	j.closeBooks(r, start, took, settledErr(err))
+	if j.closeBooks(r, start, took, settledErr(err)) {
+		j.rearm(start.Add(took))
+	}
 	r.fut.settle(v, err)
 	if r.batch != nil {
 		r.batch.stopIfDone()
@@ -277,7 +283,7 @@ func (r *run[T]) perform() (T, error) {
 	if s.cfg.locker != nil && r.ticked {
 		return r.performClaimed()
 	}
-	return retry(r, j.cfg.retry, j.fn)
+	return retry(r, j.conf().retry, j.fn)
 }
 
 // performClaimed is perform for a tick that must be claimed first; it is
@@ -298,7 +304,7 @@ func (r *run[T]) performClaimed() (T, error) {
 		return zero, err
 	}
 	defer r.releaseLease(lease)
-	return retry(r, j.cfg.retry, j.fn)
+	return retry(r, j.conf().retry, j.fn)
 }
 
 // claim calls the Locker, turning a panic or a contract it breaks (no

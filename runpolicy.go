@@ -19,7 +19,7 @@ import (
 // fixed by the program, so a seeded WithRand gives each run the same draws
 // on every run of a test, however its goroutine and others interleave.
 func (r *run[T]) drawLocked() {
-	cfg, src := r.job.cfg, r.s.cfg.rand
+	cfg, src := r.job.conf(), r.s.cfg.rand
 	if d := cfg.jitter; d > 0 && r.ticked {
 		r.jitter = time.Duration(src.Int64N(int64(d)))
 	}
@@ -46,7 +46,7 @@ func (r *run[T]) timeoutErr(err error) error {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		err = context.DeadlineExceeded // never settle a timed-out run as cancelled
 	}
-	return wrapf(err, "job %q: run timed out after %v", r.job.name, r.job.cfg.timeout)
+	return wrapf(err, "job %q: run timed out after %v", r.job.name, r.job.conf().timeout)
 }
 
 // afterFuncs are the callbacks that contexts derived from a run register

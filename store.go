@@ -178,7 +178,7 @@ type LeaseInfo struct {
 type StoreCounts struct {
 	Runs      int // runs released
 	Successes int // of them, without error
-	Failures  int // of them, with an error
+	Failures  int // of them, with an error: cancellations included, unlike Stats.Failures (see Stats.Cancellations)
 	Skips     int // ticks skipped by the cluster-wide overlap policy
 }
 

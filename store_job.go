@@ -29,7 +29,7 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 		return first
 	}
 	next := j.next(st.Mark)
-	if next.IsZero() || !next.Before(first) || next.Before(j.cfg.startAt) {
+	if next.IsZero() || !next.Before(first) || next.Before(j.conf().startAt) {
 		return first
 	}
 	return next

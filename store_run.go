@@ -91,14 +91,14 @@ func newToken() string {
 
 // stored reports whether the job's state lives in the scheduler's store:
 // it has one and the job was named with WithName.
-func (j *Job[T]) stored() bool { return j.s.cfg.store != nil && j.cfg.name != "" }
+func (j *Job[T]) stored() bool { return j.s.cfg.store != nil && j.conf().name != "" }
 
 // claimOf builds the claim of tick under the job's overlap policy.
 func (j *Job[T]) claimOf(tick time.Time) Claim {
 	cfg := &j.s.cfg
 	c := Claim{Job: j.name, Tick: tick, Holder: cfg.replica, Token: newToken(), Now: cfg.clock.Now(),
 		TTL: cfg.leaseTTL, TakeOver: cfg.atLeastOnce}
-	switch j.cfg.overlap {
+	switch j.conf().overlap {
 	case OverlapSkip:
 		c.Mode = ClaimSkip
 	case OverlapQueue, OverlapBufferOne:
@@ -130,10 +130,10 @@ func (r *run[T]) performStored() (T, error) {
 	j, s := r.job, r.s
 	g, handed := s.st.takeHanded(&r.runBase)
 	if handed && g.Lease.Token == "" { // backfilled: claimed with its range, no lease
-		if j.cfg.timeout > 0 {
-			s.armTimeout(&r.runBase, j.cfg.timeout)
+		if j.conf().timeout > 0 {
+			s.armTimeout(&r.runBase, j.conf().timeout)
 		}
-		return retry(r, j.cfg.retry, j.fn)
+		return retry(r, j.conf().retry, j.fn)
 	}
 	if !handed {
 		c := j.claimOf(r.tick)
@@ -150,19 +150,19 @@ func (r *run[T]) performStored() (T, error) {
 				ErrClaimed, j.name, r.tick.Format(time.RFC3339Nano), g.Tick.Format(time.RFC3339Nano))
 		}
 	}
-	if j.cfg.overlap == OverlapReplace {
+	if j.conf().overlap == OverlapReplace {
 		j.cancelOthers(&r.runBase)
 	}
-	if j.cfg.timeout > 0 {
-		s.armTimeout(&r.runBase, j.cfg.timeout)
+	if j.conf().timeout > 0 {
+		s.armTimeout(&r.runBase, j.conf().timeout)
 	}
 	start := s.cfg.clock.Now()
 	stop, renewals := r.keepLease(g.Lease)
-	v, err := retry(r, j.cfg.retry, j.fn)
+	v, err := retry(r, j.conf().retry, j.fn)
 	stop()
 	_, _ = renewals.Await(context.Background())
 	r.release(g.Lease, RunRecord{Tick: r.tick, Start: start, End: s.cfg.clock.Now(), Err: err})
-	if j.cfg.pauseFail && failure(err) { // WithPauseOnFailure pauses the cluster
+	if j.conf().pauseFail && failure(err) { // WithPauseOnFailure pauses the cluster
 		j.storePauseFor(true, fmt.Sprintf("paused on %s after tick %s failed: %v", s.cfg.replica, r.tick.Format(time.RFC3339Nano), err))
 	}
 	return v, err
@@ -219,7 +219,7 @@ func (r *run[T]) keepLease(lease LeaseRef) (stop func(), done *Future[struct{}])
 			switch {
 			case err != nil:
 				_ = j.storeFailed("renew", r.tick, err)
-			case !held && j.cfg.overlap != OverlapAllow:
+			case !held && j.conf().overlap != OverlapAllow:
 				s.cfg.log.Debug("periodic: lease lost, cancelling the run", "job", j.name, "tick", r.tick)
 				r.cancel()
 				return struct{}{}, nil
@@ -237,7 +237,7 @@ func (r *run[T]) release(lease LeaseRef, rec RunRecord) {
 	next := j.claimOf(time.Time{})
 	var g Grant
 	err := callStore(func() (err error) {
-		g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.cfg.history, next)
+		g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.conf().history, next)
 		return err
 	})
 	switch {
@@ -245,7 +245,7 @@ func (r *run[T]) release(lease LeaseRef, rec RunRecord) {
 		_ = j.storeFailed("release", r.tick, err)
 	case g.Status == StatusWon && !g.Tick.IsZero():
 		j.startHanded(g)
-	case g.Status == StatusLost && j.cfg.overlap != OverlapAllow:
+	case g.Status == StatusLost && j.conf().overlap != OverlapAllow:
 		s.cfg.log.Debug("periodic: lease lost before release", "job", j.name, "tick", r.tick)
 	}
 }

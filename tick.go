@@ -35,7 +35,11 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		refused, cancels = j.admitTickLocked(p.run, refused, cancels)
 	}
 	j.tick.index = -1
-	if !p.next.IsZero() && (j.cfg.limit == 0 || j.ticks < j.cfg.limit) {
+	if j.replanned { // update.go: the new definition's tick
+		j.replanned, p.next = false, j.replanNext
+	}
+	if j.awaitRunLocked(p.run) { // completion.go: the run's end arms the next tick
+	} else if !p.next.IsZero() && (j.conf().limit == 0 || j.ticks < j.conf().limit) {
 		s.pushLocked(&j.tick, p.next)
 	} else {
 		j.state = jobEnded
@@ -48,6 +52,12 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 // handBack gives the held tick back to the job, at the tick that did not
 // run, releases s.mu, and applies a Resume that came meanwhile.
 func (j *Job[T]) handBack(tick time.Time) {
+	if j.replanned { // update.go: Resume goes on from the new definition's tick
+		j.replanned = false
+		if !j.replanNext.IsZero() {
+			tick = j.replanNext
+		}
+	}
 	j.tick.index, j.tick.when = -1, tick
 	resume := j.resumeWanted && j.state == jobPaused
 	j.resumeWanted = false
@@ -86,7 +96,7 @@ type plan struct {
 // catch-up window at now, and returns how many and the first tick kept
 // (zero if the job has none).
 func (j *Job[T]) dropOld(tick, now time.Time) (int, time.Time) {
-	w := j.cfg.window
+	w := j.conf().window
 	if w <= 0 || now.Sub(tick) <= w {
 		return 0, tick
 	}
@@ -105,7 +115,7 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 	c := countTicks(late)
 	n, last := c.n, c.last
 	p := plan{missed: dropped + n, lastLate: last, dropped: dropped, atLeast: !c.exact}
-	switch j.cfg.misfire {
+	switch j.conf().misfire {
 	case MisfireSkip:
 		p.next = j.next(last)
 	case MisfireCoalesceEarliest:
@@ -134,12 +144,12 @@ func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
 // s.mu is released) to cancels.
 func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal, cancels []*runBase) ([]refusal, []*runBase) {
 	l := j.l()
-	if j.cfg.limit > 0 && j.ticks >= j.cfg.limit {
+	if j.conf().limit > 0 && j.ticks >= j.conf().limit {
 		return refused, cancels
 	}
 	r := newRun(j, tick, true)
 	busy := (len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil) && !j.stored() // store: the claim decides
-	switch o := j.cfg.overlap; {
+	switch o := j.conf().overlap; {
 	case busy && o == OverlapSkip:
 		return j.skipLocked(r, "a run is in flight", refused), cancels
 	case busy && (o == OverlapQueue || o == OverlapBufferOne):
@@ -174,8 +184,8 @@ func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal, cancels []*r
 
 // bufferBound is how many runs may wait their turn.
 func (j *Job[T]) bufferBound() int {
-	if j.cfg.overlap == OverlapBufferOne {
+	if j.conf().overlap == OverlapBufferOne {
 		return 1
 	}
-	return j.cfg.buffer
+	return j.conf().buffer
 }

@@ -181,6 +181,7 @@ func TestMaxConcurrency(t *testing.T) {
 	require.Equal(t, []string{
 		" 10s A10s start", " 10s B10s start", // C10 waits for a slot
 		" 20s C20s skipped", // A20 and B20 wait behind C10; C already has one waiting
+		" 20s C20s skipped", // the RunNow refused for the same reason: OnRun sees every future
 		" 25s A10s end", " 25s C10s start", " 25s B10s end", " 25s A20s start",
 		" 30s B30s skipped", // A30 and C30 wait behind B20
 		// At one instant, A's deadlines come before B's, B's before C's, and

@@ -30,7 +30,7 @@ func TestJSONShape(t *testing.T) {
 	require.ElementsMatch(t, []string{"now", "writable", "jobs"}, keys(raw))
 	job := raw["jobs"].([]any)[0].(map[string]any)
 	require.ElementsMatch(t, []string{"name", "trigger", "paused", "nextRuns", "stats", "running", "lastRuns"}, keys(job))
-	require.ElementsMatch(t, []string{"runs", "successes", "failures", "skips", "misfires", "retries", "dropped",
+	require.ElementsMatch(t, []string{"runs", "successes", "failures", "cancellations", "skips", "misfires", "retries", "dropped",
 		"inFlight", "lastDurationSeconds"}, keys(job["stats"].(map[string]any)))
 	require.ElementsMatch(t, []string{"tick", "start", "end", "durationSeconds", "outcome"},
 		keys(job["lastRuns"].([]any)[0].(map[string]any)))

@@ -34,6 +34,7 @@ type StatsView struct {
 	Runs                int     `json:"runs"`
 	Successes           int     `json:"successes"`
 	Failures            int     `json:"failures"`
+	Cancellations       int     `json:"cancellations"`
 	Skips               int     `json:"skips"`
 	Misfires            int     `json:"misfires"`
 	Retries             int     `json:"retries"`
@@ -128,7 +129,7 @@ func (h *Handler) jobView(job periodic.JobHandle, now time.Time) JobView {
 
 // statsView converts st.
 func statsView(st periodic.Stats) StatsView {
-	return StatsView{Runs: st.Runs, Successes: st.Successes, Failures: st.Failures, Skips: st.Skips,
+	return StatsView{Runs: st.Runs, Successes: st.Successes, Failures: st.Failures, Cancellations: st.Cancellations, Skips: st.Skips,
 		Misfires: st.Misfires, Retries: st.Retries, Dropped: st.Dropped, InFlight: st.InFlight,
 		LastDurationSeconds: st.LastDuration.Seconds(), LastError: errText(st.LastError)}
 }
