@@ -248,7 +248,11 @@ func (s *Scheduler) loop() {
 		if arm {
 			when = next.when
 		}
+		stopped := s.stopped
 		s.mu.Unlock()
+		if arm && !stopped && !when.After(s.cfg.clock.Now()) {
+			continue // came due meanwhile: a mock's timer set in the past would never fire
+		}
 		var fired <-chan time.Time
 		switch {
 		case arm && timer != nil && s.reuseTimer:
