@@ -12,7 +12,9 @@ import "errors"
 //   - "claimed_elsewhere": another replica claimed the tick (ErrClaimed);
 //     not a failure;
 //   - "store_error": the Locker could not decide the claim (ErrStore);
-//   - "skipped": the tick did not run (EventSkip).
+//   - "skipped": the tick did not run (EventSkip), or the cluster
+//     refused it: paused cluster-wide (ErrPaused) or skipped by the
+//     cluster-wide overlap policy (ErrSkipped).
 //
 // Events that end nothing (EventStart, EventRetry, EventMisfire,
 // EventPanic, which an EventFinish follows) give "".
@@ -30,6 +32,8 @@ func (e Event) Outcome() string {
 		return "cancelled"
 	case errors.Is(e.Err, ErrStore):
 		return "store_error"
+	case errors.Is(e.Err, ErrPaused), errors.Is(e.Err, ErrSkipped):
+		return "skipped"
 	}
 	return "failed"
 }
