@@ -71,8 +71,13 @@ type Store interface {
 	Load(ctx context.Context, job string) (JobState, error)
 	// SetPause pauses (paused true) or resumes the job for every replica.
 	// While paused, claims of new ticks are refused with StatusPaused and
-	// do not move the mark. reason is kept until the next resume.
-	SetPause(ctx context.Context, job string, paused bool, reason string) error
+	// do not move the mark. reason is kept until the next resume. at is
+	// the caller's clock: a resume moves the mark to at when at is after
+	// it, so that no replica claims the ticks that passed while the job
+	// was paused, and a replica that restarts after the resume does not
+	// catch them up. A pause ignores at; a resume with a zero at is an
+	// error wrapping ErrInvalid.
+	SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error
 }
 
 // ClaimMode is how a claim treats a run of the job that is in flight on
@@ -252,6 +257,19 @@ func (l LeaseRef) Check() error {
 		return fmt.Errorf("%w: lease of %q: empty token", ErrInvalid, l.Job)
 	case l.Tick.IsZero():
 		return fmt.Errorf("%w: lease of %q: zero tick", ErrInvalid, l.Job)
+	}
+	return nil
+}
+
+// CheckPause returns an error wrapping ErrInvalid for the arguments of
+// Store.SetPause that cannot be kept: an empty job name, a resume at a
+// zero instant. op names the method in the message.
+func CheckPause(op, job string, paused bool, at time.Time) error {
+	if err := CheckJob(op, job); err != nil {
+		return err
+	}
+	if !paused && at.IsZero() {
+		return fmt.Errorf("%w: %s(%q): resume at a zero instant", ErrInvalid, op, job)
 	}
 	return nil
 }

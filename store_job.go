@@ -50,7 +50,7 @@ func (j *Job[T]) storePauseFor(paused bool, reason string) bool {
 	if !paused {
 		reason = ""
 	}
-	err := callStore(func() error { return s.cfg.store.SetPause(context.Background(), j.name, paused, reason) })
+	err := callStore(func() error { return s.cfg.store.SetPause(context.Background(), j.name, paused, reason, s.Now()) })
 	if err != nil {
 		_ = j.storeFailed("pause", s.Now(), err)
 		return true

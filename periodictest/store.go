@@ -249,8 +249,8 @@ func (s *Store) Load(ctx context.Context, job string) (periodic.JobState, error)
 }
 
 // SetPause pauses or resumes the job for every replica.
-func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string) error {
-	if err := periodic.CheckJob("SetPause", job); err != nil {
+func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error {
+	if err := periodic.CheckPause("SetPause", job, paused, at); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
@@ -261,6 +261,9 @@ func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason st
 	j.paused, j.reason = paused, reason
 	if !paused {
 		j.reason = ""
+		if at.After(j.mark) { // the ticks missed while paused are never claimed
+			j.mark = at
+		}
 	}
 	return nil
 }

@@ -139,9 +139,12 @@ ON CONFLICT DO NOTHING RETURNING holder`
 // rangeHolderSQL reads who holds a range.
 const rangeHolderSQL = `SELECT holder FROM periodic_ranges WHERE ns = $1 AND job = $2 AND from_tick = $3 AND to_tick = $4`
 
-// pauseSQL: $1 ns, $2 job, $3 paused, $4 reason.
-const pauseSQL = `INSERT INTO periodic_jobs (ns, job, paused, reason) VALUES ($1, $2, $3, $4)
-ON CONFLICT (ns, job) DO UPDATE SET paused = $3, reason = $4`
+// pauseSQL: $1 ns, $2 job, $3 paused, $4 reason, $5 at. A resume moves
+// the mark to at when at is after it.
+const pauseSQL = `INSERT INTO periodic_jobs AS j (ns, job, paused, reason, mark)
+VALUES ($1, $2, $3, $4, CASE WHEN $3 THEN NULL ELSE $5::bigint END)
+ON CONFLICT (ns, job) DO UPDATE SET paused = $3, reason = $4,
+	mark = CASE WHEN NOT $3 AND (j.mark IS NULL OR j.mark < $5::bigint) THEN $5::bigint ELSE j.mark END`
 
 // loadJobSQL and loadHistorySQL read a job's state.
 const (

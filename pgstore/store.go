@@ -160,15 +160,16 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	return nil
 }
 
-// SetPause upserts the pause flag and reason.
-func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string) error {
-	if err := periodic.CheckJob("pgstore.SetPause", job); err != nil {
+// SetPause upserts the pause flag and reason, and on a resume moves the
+// mark to at.
+func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error {
+	if err := periodic.CheckPause("pgstore.SetPause", job, paused, at); err != nil {
 		return err
 	}
 	if !paused {
 		reason = ""
 	}
-	if _, err := s.pool.Exec(ctx, pauseSQL, s.ns, job, paused, reason); err != nil {
+	if _, err := s.pool.Exec(ctx, pauseSQL, s.ns, job, paused, reason, at.UnixNano()); err != nil {
 		return fmt.Errorf("pgstore: pause %q: %w", job, err)
 	}
 	return nil

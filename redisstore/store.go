@@ -164,9 +164,10 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	return nil
 }
 
-// SetPause writes the pause flag and reason in one command.
-func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string) error {
-	if err := periodic.CheckJob("redisstore.SetPause", job); err != nil {
+// SetPause writes the pause flag and reason, and on a resume moves the
+// mark to at, in one script.
+func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error {
+	if err := periodic.CheckPause("redisstore.SetPause", job, paused, at); err != nil {
 		return err
 	}
 	flag := ""
@@ -176,7 +177,7 @@ func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason st
 		reason = ""
 	}
 	key := s.Key(job)
-	if err := s.client.HSet(ctx, key, "paused", flag, "reason", reason).Err(); err != nil {
+	if err := pauseScript.Run(ctx, s.client, []string{key}, flag, reason, nanos(at)).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redisstore: pause %s: %w", key, err)
 	}
 	return nil

@@ -22,6 +22,7 @@ func runCluster(t *testing.T, newStore func(*testing.T) periodic.Store, cfg *con
 		{"RestartDaily", testRestartDaily},
 		{"Overlap", testClusterOverlap},
 		{"Pause", testClusterPause},
+		{"RestartAfterResume", testRestartAfterResume},
 		{"DescribeHistory", testClusterDescribe},
 	}
 	for _, tc := range tests {

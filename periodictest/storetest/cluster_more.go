@@ -203,6 +203,37 @@ func testClusterPause(t *testing.T, st periodic.Store) {
 	require.Equal(t, 2, jobs[0].Stats().Runs)
 }
 
+// testRestartAfterResume: a job every 10 minutes runs at 00:10 and
+// 00:20, is paused at 00:21 for two hours and resumed at 02:21; its
+// replica restarts right after. Under MisfireCatchUp and MisfireCoalesce
+// alike, the ticks missed while paused do not run on the restarted
+// replica, as they would not have run on the resumed one: the next run
+// is the tick of 02:30.
+func testRestartAfterResume(t *testing.T, st periodic.Store) {
+	min10 := 10 * time.Minute
+	for _, m := range []periodic.Misfire{periodic.MisfireCatchUp, periodic.MisfireCoalesce} {
+		t.Run(m.String(), func(t *testing.T) {
+			c := newCluster(t, st, 0)
+			c.job = "resume-restart-" + m.String()
+			r := c.add("old", 0)
+			j := r.schedule(periodic.Every(min10), 0, periodic.WithMisfire(m))
+			r.s.Start()
+			c.advance(21*time.Minute, time.Minute)
+			j.Pause()
+			c.advance(2*time.Hour, time.Minute)
+			j.Resume()
+			r.stop()
+			r = c.add("new", 0)
+			r.schedule(periodic.Every(min10), 0, periodic.WithMisfire(m))
+			r.s.Start()
+			c.advance(9*time.Minute, time.Minute)
+			require.Equal(t, lines(s(600), "old", "start", s(600), s(600), "old", "end", s(600),
+				s(1200), "old", "start", s(1200), s(1200), "old", "end", s(1200),
+				s(9000), "new", "start", s(9000), s(9000), "new", "end", s(9000)), without(without(c.timeline(), "lost"), "paused"))
+		})
+	}
+}
+
 // testClusterDescribe: Describe on any replica shows the cluster's runs.
 func testClusterDescribe(t *testing.T, st periodic.Store) {
 	c := newCluster(t, st, 0)
