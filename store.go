@@ -59,7 +59,11 @@ type Store interface {
 	// hands the oldest to the caller instead, as a new lease with the
 	// token next (Grant.Status is Won, Grant.Tick the buffered tick); else
 	// the Grant's status is Lost when the lease was no longer l's, and
-	// Won with a zero tick otherwise.
+	// Won with a zero tick otherwise. A next without a token (the caller
+	// is shutting down) frees the lease and leaves the buffered ticks
+	// pending: the next Claim of the job, from any replica, wins the
+	// oldest of them (Grant.Tick) and its own tick joins the buffer
+	// behind it, so that each runs once.
 	Release(ctx context.Context, l LeaseRef, rec RunRecord, keep int, next Claim) (Grant, error)
 	// ClaimRange claims the ticks of job from from to to, both included,
 	// for a Backfill, in a record of its own that the mark ignores. A
@@ -147,7 +151,9 @@ type Grant struct {
 	// Tick is the tick the caller now holds when Status is StatusWon. It
 	// is the claimed tick, except after a takeover (Claim.TakeOver: the
 	// tick of the run whose holder died, while the claimed tick waits
-	// behind it) and after a Release (a buffered tick).
+	// behind it), when a replica that shut down left buffered ticks
+	// (the oldest of them, while the claimed tick waits behind it), and
+	// after a Release (a buffered tick).
 	Tick     time.Time
 	TakeOver bool     // Tick is a takeover of a run whose holder died
 	Lease    LeaseRef // the lease held, when Status is StatusWon

@@ -144,9 +144,9 @@ func (r *run[T]) performStored() (T, error) {
 		if err := j.granted(r.tick, g); err != nil {
 			return zero, err
 		}
-		if !g.Tick.Equal(r.tick) { // a takeover: the orphan runs first, this tick waits behind it
+		if !g.Tick.Equal(r.tick) { // an older tick runs first (takeover, or left pending), this one waits behind it
 			j.startHanded(g)
-			return zero, fmt.Errorf("%w: job %q tick %s: waits behind the rerun of tick %s, whose holder died",
+			return zero, fmt.Errorf("%w: job %q tick %s: waits behind the run of the older tick %s",
 				ErrClaimed, j.name, r.tick.Format(time.RFC3339Nano), g.Tick.Format(time.RFC3339Nano))
 		}
 	}
@@ -231,10 +231,17 @@ func (r *run[T]) keepLease(lease LeaseRef) (stop func(), done *Future[struct{}])
 }
 
 // release ends the run's lease with its record and starts the buffered
-// tick the store hands over, if any.
+// tick the store hands over, if any. A replica that is shutting down
+// asks for none (a next claim without a token): the buffered ticks stay
+// in the store, and the next claim of the job, on any replica, runs them.
 func (r *run[T]) release(lease LeaseRef, rec RunRecord) {
 	j, s := r.job, r.s
 	next := j.claimOf(time.Time{})
+	s.mu.Lock()
+	if s.closing || j.state == jobRemoved {
+		next = Claim{}
+	}
+	s.mu.Unlock()
 	var g Grant
 	err := callStore(func() (err error) {
 		g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.cfg.history, next)

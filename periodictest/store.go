@@ -112,6 +112,11 @@ func (j *memJob) claim(c periodic.Claim) periodic.Grant {
 	held := j.lease.Token != ""
 	live := held && j.lease.Expires.After(c.Now)
 	switch {
+	case !held && len(j.pending) > 0: // left by a replica that shut down: the oldest runs first
+		p := j.pending[0]
+		j.pending = append(j.pending[1:], c.Tick)
+		j.lease = periodic.LeaseInfo{Tick: p, Token: c.Token, Holder: c.Holder, Expires: c.Now.Add(c.TTL)}
+		return won(c, p, false)
 	case held && !live && c.TakeOver:
 		orphan := j.lease.Tick
 		j.pending = append(j.pending, c.Tick)

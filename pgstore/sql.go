@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS periodic_ranges (
 // claimSQL decides a claim in one statement: an upsert whose WHERE is
 // the fencing mark and the pause flag, so that a lost claim writes
 // nothing; the outcome column carries the status of a claim that won the
-// row (W won, T takeover, S skipped, Q queued), and the trailing SELECT
+// row (W won, T takeover, H handed the oldest pending tick that a
+// releasing replica left, S skipped, Q queued), and the trailing SELECT
 // tells a paused job (P) from a lost claim (no row, or L). The row lock
 // taken by ON CONFLICT serialises claims of one job, and the WHERE and
 // the SET are evaluated on the latest version of the row.
@@ -62,11 +63,12 @@ WITH up AS (
 	VALUES ($1, $2, $3, $3, $4, $5, $7, 'W')
 	ON CONFLICT (ns, job) DO UPDATE SET
 		mark          = $3,
-		lease_tick    = CASE {st} WHEN 'W' THEN $3 ELSE j.lease_tick END,
-		lease_token   = CASE WHEN {st} IN ('W', 'T') THEN $4::text ELSE j.lease_token END,
-		lease_holder  = CASE WHEN {st} IN ('W', 'T') THEN $5::text ELSE j.lease_holder END,
-		lease_expires = CASE WHEN {st} IN ('W', 'T') THEN $7::bigint ELSE j.lease_expires END,
+		lease_tick    = CASE {st} WHEN 'W' THEN $3 WHEN 'H' THEN j.pending[1] ELSE j.lease_tick END,
+		lease_token   = CASE WHEN {st} IN ('W', 'T', 'H') THEN $4::text ELSE j.lease_token END,
+		lease_holder  = CASE WHEN {st} IN ('W', 'T', 'H') THEN $5::text ELSE j.lease_holder END,
+		lease_expires = CASE WHEN {st} IN ('W', 'T', 'H') THEN $7::bigint ELSE j.lease_expires END,
 		pending       = CASE WHEN {st} IN ('T', 'Q') THEN j.pending || $3::bigint
+		                     WHEN {st} = 'H' THEN j.pending[2:] || $3::bigint
 		                     WHEN {st} = 'W' AND NOT ({live} AND $8 = 0) THEN '{}'::bigint[]
 		                     ELSE j.pending END,
 		skips         = j.skips + CASE WHEN {st} = 'S' THEN 1
@@ -85,7 +87,8 @@ FROM periodic_jobs WHERE ns = $1 AND job = $2 AND NOT EXISTS (SELECT 1 FROM up)`
 // test, {live}, into q; both read the row as it was before the claim.
 func expand(q string) string {
 	live := `(j.lease_token IS NOT NULL AND j.lease_expires > $6)`
-	st := `(CASE WHEN j.lease_token IS NOT NULL AND j.lease_expires <= $6 AND $10 THEN 'T'
+	st := `(CASE WHEN j.lease_token IS NULL AND cardinality(j.pending) > 0 THEN 'H'
+		WHEN j.lease_token IS NOT NULL AND j.lease_expires <= $6 AND $10 THEN 'T'
 		WHEN ` + live + ` AND $8 = 1 THEN 'S'
 		WHEN ` + live + ` AND $8 = 2 AND cardinality(j.pending) >= $9 THEN 'S'
 		WHEN ` + live + ` AND $8 = 2 THEN 'Q'

@@ -81,7 +81,7 @@ func (s *Store) Claim(ctx context.Context, c periodic.Claim) (periodic.Grant, er
 // outcome maps the outcome column to a status.
 func outcome(b byte) periodic.ClaimStatus {
 	switch b {
-	case 'W', 'T':
+	case 'W', 'T', 'H':
 		return periodic.StatusWon
 	case 'S':
 		return periodic.StatusSkipped

@@ -31,6 +31,11 @@ if paused == '1' then return {4} end
 if mark and tick <= mark then return {0} end
 redis.call('HSET', h, 'mark', tick)
 local held = lk and lk ~= ''
+if not held and pend ~= '' then
+  local p = string.sub(pend, 1, 20)
+  redis.call('HSET', h, 'lt', p, 'lk', token, 'lh', holder, 'le', exp, 'pend', string.sub(pend, 22) .. tick .. ',')
+  return {1, p, 0}
+end
 local live = held and le > now
 if held and not live and take == '1' then
   redis.call('HSET', h, 'lk', token, 'lh', holder, 'le', exp, 'pend', pend .. tick .. ',')

@@ -23,6 +23,7 @@ func runCluster(t *testing.T, newStore func(*testing.T) periodic.Store, cfg *con
 		{"Overlap", testClusterOverlap},
 		{"Pause", testClusterPause},
 		{"RestartAfterResume", testRestartAfterResume},
+		{"QueueShutdown", testQueueShutdown},
 		{"DescribeHistory", testClusterDescribe},
 	}
 	for _, tc := range tests {

@@ -234,6 +234,36 @@ func testRestartAfterResume(t *testing.T, st periodic.Store) {
 	}
 }
 
+// testQueueShutdown: under OverlapQueue, r0 runs tick 10 (runs take 15
+// s) and tick 20 waits behind it in the store; r0 shuts down at 00:00:21,
+// cancelling its run. The waiting tick is not lost with r0: r1's claim of
+// tick 30 runs tick 20 first, then tick 30 behind it, at most once and at
+// least once alike.
+func testQueueShutdown(t *testing.T, st periodic.Store) {
+	for _, alo := range []bool{false, true} {
+		t.Run(map[bool]string{false: "AtMostOnce", true: "AtLeastOnce"}[alo], func(t *testing.T) {
+			c := newCluster(t, st, 0)
+			c.job = "queue-shutdown-" + map[bool]string{false: "amo", true: "alo"}[alo]
+			var reps []*replica
+			for _, name := range []string{"r0", "r1"} {
+				r := c.add(name, 0, periodic.WithLease(6*time.Second, 2*time.Second, alo))
+				r.schedule(periodic.Every(10*time.Second), 15*time.Second, periodic.WithOverlap(periodic.OverlapQueue))
+				r.s.Start()
+				reps = append(reps, r)
+			}
+			c.advance(s(21), time.Second)
+			reps[0].stop()
+			<-reps[0].s.Done() // its cancelled run has released its lease
+			c.advance(s(24), time.Second)
+			require.Equal(t, lines(s(10), "r0", "start", s(10), s(20), "r0", "buffered", s(20), s(21), "r0", "cancelled", s(10),
+				s(30), "r1", "start", s(20), s(40), "r1", "buffered", s(40), s(45), "r1", "end", s(20),
+				s(45), "r1", "start", s(30)), without(c.timeline(), "lost"))
+			tick, n := c.maxCalls()
+			require.Equal(t, 1, n, "tick %s ran %d times", tick, n)
+		})
+	}
+}
+
 // testClusterDescribe: Describe on any replica shows the cluster's runs.
 func testClusterDescribe(t *testing.T, st periodic.Store) {
 	c := newCluster(t, st, 0)

@@ -298,6 +298,39 @@ func testQueue(t *testing.T, st periodic.Store) {
 	g = release(t, st, g, q(0, "r1", 2))
 	require.True(t, g.Tick.IsZero())
 	require.Equal(t, periodic.StoreCounts{Runs: 5, Successes: 5, Skips: 1}, load(t, st, "j").Counts)
+	testQueueClosing(t, st)
+}
+
+// testQueueClosing: a replica that shuts down releases its run with no
+// next claim; the ticks buffered behind it stay pending, and the next
+// claim of the job, by another replica, wins the oldest of them while
+// its own tick waits behind it. Each buffered tick runs once.
+func testQueueClosing(t *testing.T, st periodic.Store) {
+	q := func(k int, holder string) periodic.Claim {
+		c := claimAt("k", k, holder, sec(k), periodic.ClaimQueue)
+		c.Buffer = 2
+		return c
+	}
+	g := mustClaim(t, st, q(1, "r1"), periodic.StatusWon)
+	mustClaim(t, st, q(2, "r2"), periodic.StatusQueued)
+	g = release(t, st, g, periodic.Claim{}) // r1 shuts down
+	require.Equal(t, periodic.StatusWon, g.Status)
+	require.True(t, g.Tick.IsZero(), "a closing replica is handed nothing")
+	s := load(t, st, "k")
+	require.Empty(t, s.Lease.Token)
+	require.Equal(t, []time.Time{sec(2)}, utc(s.Pending))
+	g = mustClaim(t, st, q(3, "r2"), periodic.StatusWon)
+	require.True(t, g.Tick.Equal(sec(2)), "the oldest pending tick first: %v", g.Tick)
+	require.True(t, g.Lease.Tick.Equal(sec(2)))
+	require.False(t, g.TakeOver)
+	s = load(t, st, "k")
+	require.Equal(t, "r2", s.Lease.Holder)
+	require.Equal(t, []time.Time{sec(3)}, utc(s.Pending))
+	g = release(t, st, g, q(0, "r2"))
+	require.True(t, g.Tick.Equal(sec(3)))
+	g = release(t, st, g, q(0, "r2"))
+	require.True(t, g.Tick.IsZero())
+	require.Equal(t, periodic.StoreCounts{Runs: 3, Successes: 3}, load(t, st, "k").Counts)
 }
 
 func testReplace(t *testing.T, st periodic.Store) {
