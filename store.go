@@ -35,7 +35,11 @@ import (
 // exceed the clock skew between replicas plus a renewal interval.
 //
 // Ticks that Backfill runs are claimed per range with ClaimRange, in
-// records of their own that do not move the mark.
+// records of their own that do not move the mark and take no lease: the
+// cluster-wide overlap policy does not see them, so a backfilled tick may
+// run while a scheduled run of the job is in flight on any replica, and
+// a tick in a backfilled range that is also after the mark may run both
+// ways.
 //
 // Every method must be safe for use by several goroutines, honour ctx and
 // return the backend's own error (wrapped, naming the job) when it cannot
@@ -67,8 +71,10 @@ type Store interface {
 	Release(ctx context.Context, l LeaseRef, rec RunRecord, keep int, next Claim) (Grant, error)
 	// ClaimRange claims the ticks of job from from to to, both included,
 	// for a Backfill, in a record of its own that the mark ignores. A
-	// second claim of the same range fails with an error wrapping
-	// ErrClaimed.
+	// claim of a range that overlaps a range already claimed fails with
+	// an error wrapping ErrClaimed that names the holder. A backend keeps
+	// at least the 100 ranges of each job that end last; an overlap with
+	// an older range may go unnoticed.
 	ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error
 	// Load returns the job's state; a job the store has never seen has
 	// the zero JobState.

@@ -25,7 +25,7 @@ import (
 type Store struct {
 	mu     sync.Mutex // guards the fields below
 	jobs   map[string]*memJob
-	ranges map[string]string // job|from|to -> holder
+	ranges map[string][]memRange // per job, the kept backfill ranges, by end
 	fail   error
 	calls  int
 }
@@ -40,6 +40,16 @@ type memJob struct {
 	counts  periodic.StoreCounts
 	history []periodic.RunRecord
 }
+
+// memRange is a claimed backfill range.
+type memRange struct {
+	from, to time.Time
+	holder   string
+}
+
+// keptRanges is how many backfill ranges a Store keeps per job: the
+// ones that end last.
+const keptRanges = 100
 
 var _ periodic.Store = (*Store)(nil)
 
@@ -212,7 +222,8 @@ func (j *memJob) record(rec periodic.RunRecord, keep int) {
 	}
 }
 
-// ClaimRange claims a backfill range once.
+// ClaimRange claims a backfill range that overlaps none of the job's kept
+// ranges.
 func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error {
 	if err := periodic.CheckJob("ClaimRange", job); err != nil {
 		return err
@@ -224,15 +235,23 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	if err := s.enter(ctx, "ClaimRange", job); err != nil {
 		return err
 	}
-	key := fmt.Sprintf("%s|%d|%d", job, from.UnixNano(), to.UnixNano())
-	if h, ok := s.ranges[key]; ok {
-		return fmt.Errorf("%w: %s from %s to %s, by %s", periodic.ErrClaimed, job,
-			from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano), h)
+	kept := s.ranges[job]
+	for _, r := range kept {
+		if !from.After(r.to) && !r.from.After(to) {
+			return fmt.Errorf("%w: %s from %s to %s overlaps the range from %s to %s, by %s", periodic.ErrClaimed, job,
+				from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano),
+				r.from.UTC().Format(time.RFC3339Nano), r.to.UTC().Format(time.RFC3339Nano), r.holder)
+		}
+	}
+	kept = append(kept, memRange{from: from, to: to, holder: holder})
+	slices.SortStableFunc(kept, func(a, b memRange) int { return a.to.Compare(b.to) })
+	if k := len(kept) - keptRanges; k > 0 {
+		kept = slices.Delete(kept, 0, k)
 	}
 	if s.ranges == nil {
-		s.ranges = make(map[string]string)
+		s.ranges = make(map[string][]memRange)
 	}
-	s.ranges[key] = holder
+	s.ranges[job] = kept
 	return nil
 }
 

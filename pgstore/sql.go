@@ -6,7 +6,7 @@ import "strings"
 // in bigint columns: timestamptz keeps microseconds only, and the mark
 // must compare ticks exactly. A job has one row in periodic_jobs, at most
 // keep rows in periodic_history, and one row in periodic_ranges per
-// backfill.
+// backfill, up to the 100 that end last.
 const schema = `
 CREATE TABLE IF NOT EXISTS periodic_jobs (
 	ns            text     NOT NULL,
@@ -134,13 +134,19 @@ WITH j AS (
 )
 SELECT outcome, lease_tick, lease_token FROM j`
 
-// rangeSQL claims a backfill range, or returns nothing when it is taken.
-// $1 ns, $2 job, $3 from, $4 to, $5 holder.
-const rangeSQL = `INSERT INTO periodic_ranges (ns, job, from_tick, to_tick, holder) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT DO NOTHING RETURNING holder`
-
-// rangeHolderSQL reads who holds a range.
-const rangeHolderSQL = `SELECT holder FROM periodic_ranges WHERE ns = $1 AND job = $2 AND from_tick = $3 AND to_tick = $4`
+// The statements of ClaimRange, one transaction: rangeLockSQL serialises
+// the range claims of one job, rangeOverlapSQL finds a kept range that
+// overlaps the claimed one, rangeSQL claims it, rangeTrimSQL keeps the
+// ranges that end last. $1 ns, $2 job, $3 from (rangeTrimSQL: how many
+// to keep), $4 to, $5 holder.
+const (
+	rangeLockSQL    = `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))`
+	rangeOverlapSQL = `SELECT from_tick, to_tick, holder FROM periodic_ranges
+	WHERE ns = $1 AND job = $2 AND from_tick <= $4 AND to_tick >= $3 LIMIT 1`
+	rangeSQL     = `INSERT INTO periodic_ranges (ns, job, from_tick, to_tick, holder) VALUES ($1, $2, $3, $4, $5)`
+	rangeTrimSQL = `DELETE FROM periodic_ranges WHERE ns = $1 AND job = $2 AND (from_tick, to_tick) NOT IN
+	(SELECT from_tick, to_tick FROM periodic_ranges WHERE ns = $1 AND job = $2 ORDER BY to_tick DESC LIMIT $3)`
+)
 
 // pauseSQL: $1 ns, $2 job, $3 paused, $4 reason, $5 at. A resume moves
 // the mark to at when at is after it.

@@ -105,9 +105,17 @@ redis.call('HSET', h, 'lk', '', 'lh', '', 'lt', '', 'le', '')
 return {1}
 `)
 
-// rangeScript: KEYS[1] is the range's key, ARGV[1] the holder. It
-// returns "" when the range was free, else its holder.
+// rangeScript: KEYS[1] is the job's ranges, a sorted set of members
+// "<from>|<to>|<holder>" scored by the end. ARGV = from, to, holder, end
+// as a score, how many ranges to keep. It returns "" when the range
+// overlaps none of the kept ranges and is claimed, else the member of the
+// range it overlaps. It keeps the ranges that end last.
 var rangeScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return '' end
-return redis.call('GET', KEYS[1])
+local from, to = ARGV[1], ARGV[2]
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if from <= string.sub(m, 22, 41) and string.sub(m, 1, 20) <= to then return m end
+end
+redis.call('ZADD', KEYS[1], ARGV[4], from .. '|' .. to .. '|' .. ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[5]) - 1)
+return ''
 `)

@@ -141,7 +141,12 @@ func (s *Store) Release(ctx context.Context, l periodic.LeaseRef, rec periodic.R
 	return g, nil
 }
 
-// ClaimRange writes the range's record if it is free, in one script call.
+// keptRanges is how many backfill ranges the store keeps per job: the
+// ones that end last.
+const keptRanges = 100
+
+// ClaimRange writes the range's record if it overlaps none of the job's
+// kept ranges, in one script call.
 func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error {
 	if err := periodic.CheckJob("redisstore.ClaimRange", job); err != nil {
 		return err
@@ -152,14 +157,21 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	if holder == "" {
 		holder = "?"
 	}
-	key := s.Key(job) + ":r:" + strconv.FormatInt(from.UnixNano(), 10) + ":" + strconv.FormatInt(to.UnixNano(), 10)
-	by, err := rangeScript.Run(ctx, s.client, []string{key}, holder).Text()
+	key := s.Key(job) + ":r"
+	m, err := rangeScript.Run(ctx, s.client, []string{key}, nanos(from), nanos(to), holder,
+		float64(to.Unix()), keptRanges).Text()
 	if err != nil {
 		return fmt.Errorf("redisstore: claim range %s: %w", key, err)
 	}
-	if by != "" {
-		return fmt.Errorf("%w: %s from %s to %s, by %s", periodic.ErrClaimed, job,
-			from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano), by)
+	if m != "" {
+		var by string
+		var at [2]time.Time
+		if len(m) > 42 {
+			at[0], at[1], by = parseNanos(m[:20]), parseNanos(m[21:41]), m[42:]
+		}
+		return fmt.Errorf("%w: %s from %s to %s overlaps the range from %s to %s, by %s", periodic.ErrClaimed, job,
+			from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano),
+			at[0].UTC().Format(time.RFC3339Nano), at[1].UTC().Format(time.RFC3339Nano), by)
 	}
 	return nil
 }

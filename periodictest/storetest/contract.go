@@ -404,8 +404,18 @@ func testRanges(t *testing.T, st periodic.Store) {
 	err := st.ClaimRange(ctx, "j", sec(1), sec(50), "r2")
 	require.ErrorIs(t, err, periodic.ErrClaimed)
 	require.ErrorContains(t, err, "r1")
+	for _, r := range [][2]int{{40, 70}, {50, 50}, {0, 1}, {10, 20}, {0, 100}} { // any overlap, ends included
+		err = st.ClaimRange(ctx, "j", sec(r[0]), sec(r[1]), "r2")
+		require.ErrorIs(t, err, periodic.ErrClaimed, "%v overlaps 1..50", r)
+		require.ErrorContains(t, err, "r1")
+	}
 	require.NoError(t, st.ClaimRange(ctx, "j", sec(51), sec(60), "r2"))
+	require.ErrorIs(t, st.ClaimRange(ctx, "j", sec(55), sec(65), "r1"), periodic.ErrClaimed)
 	require.NoError(t, st.ClaimRange(ctx, "other", sec(1), sec(50), "r2"))
+	for k := 1; k <= 100; k++ { // the 100 ranges that end last are kept
+		require.NoError(t, st.ClaimRange(ctx, "many", sec(2*k), sec(2*k), "r"))
+	}
+	require.ErrorIs(t, st.ClaimRange(ctx, "many", sec(1), sec(2), "r"), periodic.ErrClaimed)
 	require.True(t, load(t, st, "j").Mark.Equal(sec(100)), "ranges leave the mark")
 	mustClaim(t, st, claimAt("j", 101, "r", sec(101), periodic.ClaimAllow), periodic.StatusWon)
 }
