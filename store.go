@@ -312,7 +312,10 @@ func WithReplica(name string) Option {
 // skew between replicas. The defaults are 30s and 10s. With atLeastOnce,
 // a replica whose claim finds the latest run's lease expired (its holder
 // died mid-run) runs that tick again before its own: at least once
-// instead of at most once.
+// instead of at most once. A Release that fails is tried again up to 3
+// times, renew/4 apart on the scheduler's clock, while the lease lives,
+// so that one blip of the backend does not make a finished run's lease
+// expire and, at least once, the run be run again.
 func WithLease(ttl, renew time.Duration, atLeastOnce bool) Option {
 	return func(cfg *config) {
 		if ttl <= 0 || renew <= 0 || renew >= ttl {

@@ -16,6 +16,10 @@ const (
 	defaultLeaseRenew = 10 * time.Second
 )
 
+// releaseRetries is how many times a failed Release is tried again, a
+// quarter of the renewal interval apart, while the lease still lives.
+const releaseRetries = 3
+
 // storeState is the scheduler's side of WithStore: what it last saw of
 // the cluster's pause flags, and the leases that Release handed over to
 // runs that have not started yet. The zero value is ready to use.
@@ -234,6 +238,15 @@ func (r *run[T]) keepLease(lease LeaseRef) (stop func(), done *Future[struct{}])
 // tick the store hands over, if any. A replica that is shutting down
 // asks for none (a next claim without a token): the buffered ticks stay
 // in the store, and the next claim of the job, on any replica, runs them.
+//
+// A failed Release is tried again up to releaseRetries times, a quarter
+// of the renewal interval apart on the scheduler's clock, so that one
+// blip of the backend does not leave the lease to expire (and, at least
+// once, the finished run to be run again): the lease, last renewed at
+// most one interval ago, outlives the retries. The retries stop when the
+// run is cancelled (Shutdown). A Release that failed after it took
+// effect is counted twice in the cluster's history; its retry finds the
+// lease gone and changes nothing else.
 func (r *run[T]) release(lease LeaseRef, rec RunRecord) {
 	j, s := r.job, r.s
 	next := j.claimOf(time.Time{})
@@ -243,10 +256,20 @@ func (r *run[T]) release(lease LeaseRef, rec RunRecord) {
 	}
 	s.mu.Unlock()
 	var g Grant
-	err := callStore(func() (err error) {
-		g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.cfg.history, next)
-		return err
-	})
+	var err error
+	for try := 0; ; try++ {
+		err = callStore(func() (err error) {
+			g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.cfg.history, next)
+			return err
+		})
+		if err == nil || try == releaseRetries {
+			break
+		}
+		_ = j.storeFailed("release", r.tick, err)
+		if Sleep(r, s.cfg.leaseRenew/4) != nil {
+			return
+		}
+	}
 	switch {
 	case err != nil:
 		_ = j.storeFailed("release", r.tick, err)
