@@ -97,7 +97,7 @@ func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
 			l.histNext = (l.histNext + 1) % h
 		}
 	}
-	if j.cfg.pauseFail && failure(err) && j.state == jobActive {
+	if j.cfg.pauseFail && failure(err) && j.state == jobActive && !j.stored() { // stored: the store's pause (store_run.go)
 		j.s.heap.remove(&j.tick)
 		j.state = jobPaused
 		l.pausedBy = err

@@ -79,16 +79,28 @@ func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 
 // Pause stops the job's ticks until Resume; runs in flight go on. With
 // WithStore, a named job is paused in the store, for every replica: its
-// ticks go on, and their claims are refused with ErrPaused. Paused
-// before Start, the job is not armed by Start. While the releaser holds
-// the job's tick, Pause is an intent it applies: the tick does not run.
+// ticks go on, and their claims are refused with ErrPaused, until a
+// Resume on any replica. If the store cannot be reached, the job is
+// paused on this replica only, until Resume here, and a Warn record
+// says so; the other replicas go on. Paused before Start, the job is not
+// armed by Start. While the releaser holds the job's tick, Pause is an
+// intent it applies: the tick does not run.
 func (j *Job[T]) Pause() {
 	if j.storePause(true) { // store_job.go: paused in the store, for every replica
 		return
 	}
+	j.pauseLocal(nil)
+}
+
+// pauseLocal pauses the job on this scheduler, by the failure by if not
+// nil (WithPauseOnFailure).
+func (j *Job[T]) pauseLocal(by error) {
 	s := j.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if by != nil && (j.state == jobActive || j.state == jobIdle) {
+		j.l().pausedBy = by
+	}
 	j.resumeWanted = false
 	switch j.state {
 	case jobActive:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -87,4 +88,100 @@ func TestStoreReleaseRetried(t *testing.T) {
 		require.Equal(t, map[time.Duration]int{10 * time.Second: 1, 20 * time.Second: 1, 30 * time.Second: 1}, calls, "%d blips", blips)
 		require.Equal(t, blips, j.Stats().StoreErrors)
 	}
+}
+
+// pauseCluster is two replicas a and b of a stored job every second
+// whose first run fails, with WithPauseOnFailure; calls counts the runs
+// per replica.
+type pauseCluster struct {
+	ss    [2]*periodic.Scheduler
+	clks  [2]*periodictest.Clock
+	jobs  [2]*periodic.Job[int]
+	mu    sync.Mutex // guards calls, failed
+	calls map[string]int
+	fail  bool
+}
+
+func newPauseCluster(t *testing.T, st periodic.Store, opts ...periodic.JobOption) *pauseCluster {
+	c := &pauseCluster{calls: map[string]int{}, fail: true}
+	for i, name := range []string{"a", "b"} {
+		c.ss[i], c.clks[i] = storeReplica(t, st, name, slog.DiscardHandler)
+		var err error
+		c.jobs[i], err = periodic.Schedule(c.ss[i], periodic.Every(time.Second), func(context.Context) (int, error) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.calls[name]++
+			if c.fail {
+				c.fail = false
+				return 0, errors.New("disk full")
+			}
+			return 0, nil
+		}, append([]periodic.JobOption{periodic.WithName("j")}, opts...)...)
+		require.NoError(t, err)
+		c.ss[i].Start()
+	}
+	return c
+}
+
+// advance moves both replicas n seconds, a first in each second.
+func (c *pauseCluster) advance(t *testing.T, n int) {
+	for range n {
+		for i := range 2 {
+			require.NoError(t, periodictest.Advance(context.Background(), c.ss[i], c.clks[i], time.Second))
+		}
+	}
+}
+
+func (c *pauseCluster) ran() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.calls)
+}
+
+// TestStorePauseOnFailureResumeElsewhere: a's run of tick 1 fails and
+// pauses the job in the store only; b resumes it, and from the next
+// tick the job runs again on a, which claims first: no local pause
+// is left on a.
+func TestStorePauseOnFailureResumeElsewhere(t *testing.T) {
+	c := newPauseCluster(t, periodictest.NewStore(), periodic.WithPauseOnFailure())
+	c.advance(t, 3)
+	require.Equal(t, map[string]int{"a": 1}, c.ran())
+	require.True(t, c.jobs[0].Paused())
+	require.True(t, c.jobs[1].Paused())
+	c.jobs[1].Resume()
+	c.advance(t, 2)
+	require.Equal(t, map[string]int{"a": 3}, c.ran(), "ticks 4 and 5 run on a")
+	require.False(t, c.jobs[0].Paused())
+	require.False(t, c.jobs[1].Paused())
+}
+
+// TestStorePauseStoreDown: Pause while the store is unreachable pauses
+// the job on this replica, logged at Warn: Paused is true and the job is
+// not called, until Resume.
+func TestStorePauseStoreDown(t *testing.T) {
+	st := periodictest.NewStore()
+	h := &records{}
+	s, clk := storeReplica(t, st, "a", h)
+	calls := 0
+	j, err := periodic.Schedule(s, periodic.Every(time.Second), func(context.Context) (int, error) {
+		calls++
+		return 0, nil
+	}, periodic.WithName("j"))
+	require.NoError(t, err)
+	s.Start()
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, time.Second))
+	st.Fail(errBlip)
+	j.Pause()
+	require.True(t, j.Paused())
+	h.mu.Lock()
+	require.Contains(t, h.recs, "WARN periodic: store unreachable, job paused on this replica only")
+	h.mu.Unlock()
+	st.Fail(nil)
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 3*time.Second))
+	require.Equal(t, 1, calls, "paused: ticks 2 to 4 do not run")
+	require.True(t, j.Paused())
+	j.Resume()
+	require.False(t, j.Paused())
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, time.Second))
+	require.Equal(t, 2, calls, "tick 5 runs")
 }

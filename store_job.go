@@ -36,7 +36,9 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 }
 
 // storePause pauses or resumes the job in the store, for every replica,
-// and reports whether the job is stored. Store errors are reported.
+// and reports whether the store did: false for a job that is not stored,
+// and on a store error, which is reported; the caller then pauses or
+// resumes the job on this replica only.
 func (j *Job[T]) storePause(paused bool) bool {
 	return j.storePauseFor(paused, "paused on "+j.s.cfg.replica)
 }
@@ -53,7 +55,10 @@ func (j *Job[T]) storePauseFor(paused bool, reason string) bool {
 	err := callStore(func() error { return s.cfg.store.SetPause(context.Background(), j.name, paused, reason, s.Now()) })
 	if err != nil {
 		_ = j.storeFailed("pause", s.Now(), err)
-		return true
+		if paused {
+			s.cfg.log.Warn("periodic: store unreachable, job paused on this replica only", "job", j.name)
+		}
+		return false
 	}
 	s.st.setPaused(j.name, paused, reason)
 	return true

@@ -166,8 +166,10 @@ func (r *run[T]) performStored() (T, error) {
 	stop()
 	_, _ = renewals.Await(context.Background())
 	r.release(g.Lease, RunRecord{Tick: r.tick, Start: start, End: s.cfg.clock.Now(), Err: err})
-	if j.cfg.pauseFail && failure(err) { // WithPauseOnFailure pauses the cluster
-		j.storePauseFor(true, fmt.Sprintf("paused on %s after tick %s failed: %v", s.cfg.replica, r.tick.Format(time.RFC3339Nano), err))
+	if j.cfg.pauseFail && failure(err) { // WithPauseOnFailure pauses the cluster, or this replica if the store fails
+		if !j.storePauseFor(true, fmt.Sprintf("paused on %s after tick %s failed: %v", s.cfg.replica, r.tick.Format(time.RFC3339Nano), err)) {
+			j.pauseLocal(err)
+		}
 	}
 	return v, err
 }
