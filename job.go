@@ -21,6 +21,7 @@ type Job[T any] struct {
 	id      int
 	tick    entry         // the next tick, in the scheduler's heap while active
 	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
+	reload  atomic.Bool   // the store's Load failed at arm: the first tick retries it (store_job.go)
 
 	// Guarded by s.mu.
 	state        jobState

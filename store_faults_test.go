@@ -185,3 +185,36 @@ func TestStorePauseStoreDown(t *testing.T) {
 	require.NoError(t, periodictest.Advance(context.Background(), s, clk, time.Second))
 	require.Equal(t, 2, calls, "tick 5 runs")
 }
+
+// TestStoreLoadRetriedAtFirstTick: a replica restarted at 00:00:55 after
+// the last claimed tick, 00:00:20, finds the store down for its Load at
+// Start. Its first tick, 00:01:00, loads again and catches up the ticks
+// 30 to 50 under MisfireCatchUp, as a Load that had not failed would.
+func TestStoreLoadRetriedAtFirstTick(t *testing.T) {
+	mem := periodictest.NewStore()
+	var mu sync.Mutex
+	var ticks []time.Duration
+	start := func(st periodic.Store, at time.Duration) (*periodic.Scheduler, *periodictest.Clock) {
+		clk := periodictest.NewClock(t0.Add(at))
+		s := periodic.New(periodic.WithClock(clk), periodic.WithStore(st), periodic.WithLogger(slog.New(slog.DiscardHandler)))
+		t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+		_, err := periodic.Schedule(s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			ticks = append(ticks, periodic.TickFrom(ctx).Sub(t0))
+			return 0, nil
+		}, periodic.WithName("j"), periodic.WithMisfire(periodic.MisfireCatchUp))
+		require.NoError(t, err)
+		s.Start()
+		return s, clk
+	}
+	s, clk := start(mem, 0)
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 25*time.Second))
+	require.NoError(t, s.Shutdown(context.Background()))
+	s, clk = start(&flakyStore{Store: mem, fails: map[string]int{"load": 1}}, 55*time.Second)
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 5*time.Second))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, 40 * time.Second,
+		50 * time.Second, 60 * time.Second}, ticks)
+}

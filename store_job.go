@@ -12,7 +12,8 @@ import (
 // first, so that the ticks that passed while no replica ran go to the
 // job's Misfire policy and catch-up window, as after a clock jump. It
 // also learns the job's cluster pause flag. On a store error it reports
-// it and returns first.
+// it, returns first and marks the job so that its first tick tries again
+// (reloaded).
 func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 	if !j.stored() || first.IsZero() {
 		return first
@@ -22,6 +23,7 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 	err := callStore(func() (err error) { st, err = s.cfg.store.Load(context.Background(), j.name); return err })
 	if err != nil {
 		_ = j.storeFailed("load", first, err)
+		j.reload.Store(true)
 		return first
 	}
 	s.st.setPaused(j.name, st.Paused, st.Reason)
@@ -33,6 +35,20 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 		return first
 	}
 	return next
+}
+
+// reloaded returns the tick that fire handles instead of tick, the job's
+// first: when the Load of arm failed, it tries once more, so that one
+// blip of the store at a restart does not skip the catch-up of the ticks
+// missed since the last claimed tick. The earlier tick it may return
+// goes to the Misfire policy as a late tick.
+func (j *Job[T]) reloaded(tick time.Time) time.Time {
+	if !j.reload.CompareAndSwap(true, false) {
+		return tick
+	}
+	t := j.resumeFrom(tick)
+	j.reload.Store(false) // once: a store still down is the claim's error
+	return t
 }
 
 // storePause pauses or resumes the job in the store, for every replica,

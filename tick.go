@@ -12,7 +12,7 @@ import "time"
 // starts its runs in tick order, each once the previous has started.
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
-	tick := e.when                           // the releaser owns e: nobody else changes it
+	tick := j.reloaded(e.when)               // the releaser owns e: nobody else changes it; store_job.go
 	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
