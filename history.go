@@ -25,12 +25,13 @@ type Description struct {
 	PauseReason error       // why the job paused itself, or nil
 	NextRuns    []time.Time // the next activations, computed, not run
 	LastRuns    []RunRecord // the latest finished runs, oldest first
-	Stats       Stats       // Skips: by overlap; Dropped: by catch-up window; Misfires: late ticks
+	Stats       Stats       // Skips: by overlap (local or cluster) or cluster pause; Dropped: by catch-up window; Misfires: late ticks
 	Cluster     StoreCounts // with WithStore: the counters of every replica
 }
 
 // Describe returns the job's next n activations (computed from its
-// trigger, within WithLimit and WithStopAt; none while paused), up to n of
+// trigger, within WithLimit and WithStopAt; none while paused, on this
+// replica or, with WithStore, cluster-wide), up to n of
 // its latest finished runs (as many as WithHistory keeps), and its
 // counters. A negative n is read as zero.
 func (j *Job[T]) Describe(n int) Description {

@@ -295,8 +295,10 @@ func CheckJob(op, job string) error {
 	return nil
 }
 
-// WithReplica names this replica in the store's records (the holder of
-// its leases and the runs of its history). The default is a random name.
+// WithReplica names this replica in the store: the holder of its leases
+// (JobState.Lease.Holder), of its Backfill ranges, and in the reason of a
+// pause it makes. The records of the history (RunRecord) do not name the
+// replica that ran them. The default is a random name.
 func WithReplica(name string) Option {
 	return func(cfg *config) {
 		if name == "" {

@@ -106,6 +106,9 @@ func (j *Job[T]) describeStored(d Description, n int) Description {
 	}
 	s.st.setPaused(j.name, st.Paused, st.Reason)
 	d.Paused = d.Paused || st.Paused
+	if st.Paused { // no activations while paused, cluster-wide as locally
+		d.NextRuns = nil
+	}
 	if st.Paused && d.PauseReason == nil {
 		d.PauseReason = fmt.Errorf("%w: %s", ErrPaused, st.Reason)
 	}

@@ -29,8 +29,8 @@ var _ periodic.Store = (*Store)(nil)
 
 // New returns a Store that keeps its state in the Redis reached by
 // client, which the caller keeps owning (and closes after the schedulers
-// have shut down), under keys that begin with namespace (default
-// "periodic" when empty is not wanted: pass it explicitly). Any client
+// have shut down), under keys that begin with namespace, which has no
+// default: every replica passes the same one. Any client
 // works: a *redis.Client, a *redis.ClusterClient (a job's keys share a
 // hash slot) or a *redis.Ring. The server must be Redis 6.0 or later.
 //

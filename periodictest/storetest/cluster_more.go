@@ -190,6 +190,7 @@ func testClusterPause(t *testing.T, st periodic.Store) {
 	require.True(t, jobs[1].Paused(), "seen within one tick")
 	d := jobs[1].Describe(4)
 	require.True(t, d.Paused)
+	require.Empty(t, d.NextRuns, "no activations while paused cluster-wide")
 	require.ErrorIs(t, d.PauseReason, periodic.ErrPaused)
 	require.ErrorContains(t, d.PauseReason, "paused on r0")
 	c.advance(s(5), time.Second)
