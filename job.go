@@ -21,11 +21,12 @@ type Job[T any] struct {
 	id      int
 	tick    entry         // the next tick, in the scheduler's heap while active
 	runs    atomic.Uint32 // runs made, numbering them in the order of deadlines
-	reload  atomic.Bool   // the store's Load failed at arm: the first tick retries it (store_job.go)
+	reload  atomic.Bool   // the store's Load failed at arm: fire retries it (store_job.go)
 
 	// Guarded by s.mu.
 	state        jobState
 	unarmed      bool                        // paused before Start armed it
+	reloadFirst  time.Time                   // the first tick arm computed, for the retry of reload
 	resumeWanted bool                        // Resume came while the releaser held the tick
 	broken       atomic.Bool                 // the trigger broke its contract (logged once)
 	ticks        int                         // runs admitted by ticks, for WithLimit

@@ -14,19 +14,27 @@ import (
 func (j *Job[T]) arm(now time.Time) {
 	first := j.resumeFrom(j.first(now)) // store_job.go: restart from the last claimed tick
 	s := j.s
+	at := first
+	if j.reload.Load() && !first.IsZero() { // the store's Load failed: fire tries again at at (store_job.go)
+		if r := now.Add(s.cfg.leaseRenew); r.Before(first) {
+			at = r
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	j.reloadFirst = first
 	switch {
 	case s.closing:
 	case j.state == jobPaused && j.unarmed:
 		j.unarmed = false
 		j.tick.when = first
+		j.reload.Store(false) // Resume skips the ticks missed while paused anyway
 	case j.state != jobIdle:
 	case first.IsZero():
 		j.state = jobEnded
 	default:
 		j.state = jobActive
-		s.pushLocked(&j.tick, first)
+		s.pushLocked(&j.tick, at)
 	}
 }
 

@@ -218,3 +218,43 @@ func TestStoreLoadRetriedAtFirstTick(t *testing.T) {
 	require.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, 40 * time.Second,
 		50 * time.Second, 60 * time.Second}, ticks)
 }
+
+// TestStoreLoadRetriedSoon: a daily 02:30 job whose service was down
+// from 02:00 to 03:00, restarted at 03:00 with the store down for its
+// Load. The job's first tick is tomorrow, so the Load is tried again a
+// renewal interval (10s) later, at 03:00:10, and the 02:30 tick runs then
+// under MisfireCoalesce instead of never.
+func TestStoreLoadRetriedSoon(t *testing.T) {
+	trig, err := periodic.Cron("30 2 * * *")
+	require.NoError(t, err)
+	mem := periodictest.NewStore()
+	var mu sync.Mutex
+	var ran []string
+	start := func(st periodic.Store, at time.Duration) (*periodic.Scheduler, *periodictest.Clock) {
+		clk := periodictest.NewClock(t0.Add(at))
+		s := periodic.New(periodic.WithClock(clk), periodic.WithStore(st), periodic.WithLocation(time.UTC),
+			periodic.WithLogger(slog.New(slog.DiscardHandler)))
+		t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+		_, err := periodic.Schedule(s, trig, func(ctx context.Context) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			ran = append(ran, periodic.TickFrom(ctx).Format("02 15:04")+" at "+clk.Now().Format("02 15:04:05"))
+			return 0, nil
+		}, periodic.WithName("daily"), periodic.WithMisfire(periodic.MisfireCoalesce))
+		require.NoError(t, err)
+		s.Start()
+		return s, clk
+	}
+	s, clk := start(mem, 2*time.Hour)
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 24*time.Hour)) // to 02:00 the next day
+	require.NoError(t, s.Shutdown(context.Background()))
+	s, clk = start(&flakyStore{Store: mem, fails: map[string]int{"load": 1}}, 27*time.Hour)
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, 9*time.Second))
+	mu.Lock()
+	require.Equal(t, []string{"01 02:30 at 01 02:30:00"}, ran, "not before the retry")
+	mu.Unlock()
+	require.NoError(t, periodictest.Advance(context.Background(), s, clk, time.Minute))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"01 02:30 at 01 02:30:00", "02 02:30 at 02 03:00:10"}, ran)
+}

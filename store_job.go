@@ -37,16 +37,15 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 	return next
 }
 
-// reloaded returns the tick that fire handles instead of tick, the job's
-// first: when the Load of arm failed, it tries once more, so that one
+// reloaded tries the Load of arm once more, when it failed, so that one
 // blip of the store at a restart does not skip the catch-up of the ticks
-// missed since the last claimed tick. The earlier tick it may return
-// goes to the Misfire policy as a late tick.
-func (j *Job[T]) reloaded(tick time.Time) time.Time {
-	if !j.reload.CompareAndSwap(true, false) {
-		return tick
-	}
-	t := j.resumeFrom(tick)
+// missed since the last claimed tick: arm put the job's tick at the
+// sooner of its first tick and a renewal interval of WithLease later,
+// and fire, releasing it, calls reloaded with the first tick. It returns
+// the tick to handle: an earlier one goes to the Misfire policy as a
+// late tick; one after now is only armed.
+func (j *Job[T]) reloaded(first time.Time) time.Time {
+	t := j.resumeFrom(first)
 	j.reload.Store(false) // once: a store still down is the claim's error
 	return t
 }
