@@ -214,7 +214,9 @@ var ErrPaused = errors.New("periodic: job paused")
 // at most once in the cluster, overlap policies and pause hold across
 // replicas, Describe shows the cluster's history, and a job scheduled on
 // a restarted replica resumes from its last claimed tick under its
-// Misfire policy and catch-up window. With a store, Every(d) ticks fall
+// Misfire policy and catch-up window; if the store cannot be reached at
+// Start, that Load is tried once more, a renewal interval of WithLease
+// later or at the job's first tick if sooner. With a store, Every(d) ticks fall
 // on multiples of d since the Unix epoch, as with WithLocker. Unnamed
 // jobs are not stored: name the jobs that replicas share. A nil st is an
 // error from Schedule. WithStore and WithLocker exclude each other.
