@@ -82,11 +82,12 @@ type Store interface {
 	// SetPause pauses (paused true) or resumes the job for every replica.
 	// While paused, claims of new ticks are refused with StatusPaused and
 	// do not move the mark. reason is kept until the next resume. at is
-	// the caller's clock: a resume moves the mark to at when at is after
-	// it, so that no replica claims the ticks that passed while the job
-	// was paused, and a replica that restarts after the resume does not
-	// catch them up. A pause ignores at; a resume with a zero at is an
-	// error wrapping ErrInvalid.
+	// the caller's clock: the resume of a paused job moves the mark to at
+	// when at is after it, so that no replica claims the ticks that
+	// passed while the job was paused, and a replica that restarts after
+	// the resume does not catch them up. A pause, and a resume of a job
+	// that is not paused, ignore at; a resume with a zero at is an error
+	// wrapping ErrInvalid.
 	SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error
 }
 

@@ -282,12 +282,12 @@ func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason st
 		return err
 	}
 	j := s.job(job)
+	if !paused && j.paused && at.After(j.mark) { // the ticks missed while paused are never claimed
+		j.mark = at
+	}
 	j.paused, j.reason = paused, reason
 	if !paused {
 		j.reason = ""
-		if at.After(j.mark) { // the ticks missed while paused are never claimed
-			j.mark = at
-		}
 	}
 	return nil
 }

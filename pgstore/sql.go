@@ -148,12 +148,12 @@ const (
 	(SELECT from_tick, to_tick FROM periodic_ranges WHERE ns = $1 AND job = $2 ORDER BY to_tick DESC LIMIT $3)`
 )
 
-// pauseSQL: $1 ns, $2 job, $3 paused, $4 reason, $5 at. A resume moves
-// the mark to at when at is after it.
+// pauseSQL: $1 ns, $2 job, $3 paused, $4 reason, $5 at. A resume of a
+// paused job moves the mark to at when at is after it.
 const pauseSQL = `INSERT INTO periodic_jobs AS j (ns, job, paused, reason, mark)
-VALUES ($1, $2, $3, $4, CASE WHEN $3 THEN NULL ELSE $5::bigint END)
+VALUES ($1, $2, $3, $4, NULL)
 ON CONFLICT (ns, job) DO UPDATE SET paused = $3, reason = $4,
-	mark = CASE WHEN NOT $3 AND (j.mark IS NULL OR j.mark < $5::bigint) THEN $5::bigint ELSE j.mark END`
+	mark = CASE WHEN NOT $3 AND j.paused AND (j.mark IS NULL OR j.mark < $5::bigint) THEN $5::bigint ELSE j.mark END`
 
 // loadJobSQL and loadHistorySQL read a job's state.
 const (

@@ -61,15 +61,16 @@ redis.call('HSET', h, 'lt', tick, 'lk', token, 'lh', holder, 'le', exp)
 return {1, tick, 0}
 `)
 
-// pauseScript: ARGV = paused ("1" or ""), reason, at. A resume moves the
-// mark to at when at is after it. It returns nothing.
+// pauseScript: ARGV = paused ("1" or ""), reason, at. A resume of a
+// paused job moves the mark to at when at is after it. It returns
+// nothing.
 var pauseScript = redis.NewScript(`
 local h = KEYS[1]
-redis.call('HSET', h, 'paused', ARGV[1], 'reason', ARGV[2])
-if ARGV[1] == '' then
+if ARGV[1] == '' and redis.call('HGET', h, 'paused') == '1' then
   local mark = redis.call('HGET', h, 'mark')
   if not mark or mark < ARGV[3] then redis.call('HSET', h, 'mark', ARGV[3]) end
 end
+redis.call('HSET', h, 'paused', ARGV[1], 'reason', ARGV[2])
 return false
 `)
 

@@ -368,6 +368,8 @@ func testPause(t *testing.T, st periodic.Store) {
 	require.NoError(t, st.SetPause(ctx, "j", true, "again", sec(6)))
 	require.NoError(t, st.SetPause(ctx, "j", false, "", sec(3)))
 	require.True(t, load(t, st, "j").Mark.Equal(sec(6)), "a resume never moves the mark back")
+	require.NoError(t, st.SetPause(ctx, "j", false, "", sec(9)))
+	require.True(t, load(t, st, "j").Mark.Equal(sec(6)), "the resume of a job that is not paused leaves the mark")
 	require.NoError(t, st.SetPause(ctx, "fresh", true, "before any claim", sec(1)))
 	mustClaim(t, st, claimAt("fresh", 1, "r", sec(1), periodic.ClaimAllow), periodic.StatusPaused)
 	require.True(t, load(t, st, "fresh").Mark.IsZero(), "a pause leaves the mark")
