@@ -25,8 +25,11 @@ import (
 //   - one lease, the run in flight of the latest won claim (holder, token,
 //     expiry), renewed while the run lasts, and a bounded list of ticks
 //     buffered behind it (the pending ticks of OverlapQueue and
-//     OverlapBufferOne), which Release hands to the releasing replica;
-//   - the pause flag and its reason;
+//     OverlapBufferOne), which Release hands to the releasing replica,
+//     or, when that replica shuts down, the next Claim of the job to its
+//     claimer;
+//   - the pause flag and its reason (a resume moves the mark to its
+//     instant);
 //   - counters and a bounded history of finished runs.
 //
 // Lease expiry is computed from the times the replicas pass in (Claim.Now
