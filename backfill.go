@@ -20,6 +20,14 @@ const maxBackfill = 100_000
 // Every are those of the job's own anchor. Backfilled runs do not count
 // towards WithLimit.
 //
+// With a Store, the ticks are claimed together as one range
+// (Store.ClaimRange): a Backfill whose range overlaps one that a replica
+// already claimed fails with ErrClaimed and runs nothing. Backfilled runs
+// take no lease and leave the fencing mark alone, so the cluster-wide
+// overlap policy does not see them: only this replica's live ticks see
+// them as in flight, and a tick also claimed live (after the mark) may
+// run both ways.
+//
 // Cancelling ctx cancels the runs in flight and settles those not started
 // yet with ctx.Err(). Backfill does not block. Bad input is an error
 // wrapping ErrInvalid: a nil ctx, a zero from or to, to before from, more

@@ -25,14 +25,15 @@ type Description struct {
 	PauseReason error       // why the job paused itself, or nil
 	NextRuns    []time.Time // the next activations, computed, not run
 	LastRuns    []RunRecord // the latest finished runs, oldest first
-	Stats       Stats       // Skips: by overlap; Dropped: by catch-up window; Misfires: late ticks
+	Stats       Stats       // Skips: by overlap (local or cluster) or cluster pause; Dropped: by catch-up window; Misfires: late ticks
 	Cluster     StoreCounts // with WithStore: the counters of every replica
 }
 
 // Describe returns the job's next n activations (computed from its
-// trigger, within WithLimit and WithStopAt; none while paused; before
-// Start, those NextRun documents: none for Every until Start fixes its
-// anchor, unless WithStartAt does), up to n of
+// trigger, within WithLimit and WithStopAt; none while paused, on this
+// replica or, with WithStore, cluster-wide; before Start, those NextRun
+// documents: none for Every until Start fixes its anchor, unless
+// WithStartAt does), up to n of
 // its latest finished runs (as many as WithHistory keeps), and its
 // counters. A negative n is read as zero.
 func (j *Job[T]) Describe(n int) Description {
@@ -103,7 +104,7 @@ func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
 			l.histNext = (l.histNext + 1) % h
 		}
 	}
-	if j.conf().pauseFail && failure(err) && j.state == jobActive {
+	if j.conf().pauseFail && failure(err) && j.state == jobActive && !j.stored() { // stored: the store's pause (store_run.go)
 		j.s.heap.remove(&j.tick)
 		j.state = jobPaused
 		l.pausedBy = err

@@ -106,7 +106,7 @@ type Stats struct {
 	Successes     int           // runs that returned no error
 	Failures      int           // runs that returned an error, timeouts and panics included, cancellations not
 	Cancellations int           // runs whose context was cancelled (Cancel, OverlapReplace, Shutdown): not failures
-	Skips         int           // ticks skipped by the overlap policy or a full slot queue
+	Skips         int           // ticks skipped by the overlap policy (with WithStore, the cluster's too) or a full slot queue, or refused as paused cluster-wide
 	Misfires      int           // ticks released more than the grace late (run or not, as the Misfire policy says)
 	Retries       int           // failed attempts that were retried
 	Dropped       int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000

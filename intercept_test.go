@@ -265,6 +265,8 @@ func TestEventOutcome(t *testing.T) {
 		{periodic.EventFinish, storeErr, "store_error"},
 		{periodic.EventFinish, fmt.Errorf("%w: %w", periodic.ErrStore, context.Canceled), "cancelled"},
 		{periodic.EventSkip, periodic.ErrSkipped, "skipped"},
+		{periodic.EventFinish, fmt.Errorf("job: %w", periodic.ErrPaused), "skipped"},
+		{periodic.EventFinish, fmt.Errorf("job: %w", periodic.ErrSkipped), "skipped"},
 		{periodic.EventStart, nil, ""},
 		{periodic.EventRetry, errBoom, ""},
 		{periodic.EventMisfire, nil, ""},

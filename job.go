@@ -13,17 +13,19 @@ import (
 // of the job, whether a tick or RunNow, gets its own Future. All methods
 // are safe for use by several goroutines.
 type Job[T any] struct {
-	s    *Scheduler
-	fn   Func[T]
-	def  atomic.Pointer[jobDef] // trigger and options; replaced whole by Update
-	name string
-	id   int
-	tick entry         // the next tick, in the scheduler's heap while active
-	runs atomic.Uint32 // runs made, numbering them in the order of deadlines
+	s      *Scheduler
+	fn     Func[T]
+	def    atomic.Pointer[jobDef] // trigger and options; replaced whole by Update
+	name   string
+	id     int
+	tick   entry         // the next tick, in the scheduler's heap while active
+	runs   atomic.Uint32 // runs made, numbering them in the order of deadlines
+	reload atomic.Bool   // the store's Load failed at arm: fire retries it (store_job.go)
 
 	// Guarded by s.mu.
 	state        jobState
 	unarmed      bool                        // paused before Start armed it
+	reloadFirst  time.Time                   // the first tick arm computed, for the retry of reload
 	resumeWanted bool                        // Resume came while the releaser held the tick
 	awaitEnd     bool                        // the next tick waits for the end of a run (completion.go)
 	replanned    bool                        // Update came while the releaser held the tick (update.go)

@@ -289,6 +289,10 @@ func WithCatchupWindow(d time.Duration) JobOption {
 // Cancellation (Stats.Cancellations, "cancelled"), a lost claim and a
 // skipped tick are not failures. PauseReason returns the failure until
 // Resume.
+// With WithStore, a named job is paused in the store only, for every
+// replica, with the failure as the reason (Describe's PauseReason), and a
+// Resume on any replica resumes it everywhere; if the store cannot be
+// reached, it is paused on this replica, as Pause does.
 func WithPauseOnFailure() JobOption {
 	return func(c *jobConfig) { c.pauseFail = true }
 }

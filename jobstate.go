@@ -14,20 +14,28 @@ import (
 func (j *Job[T]) arm(now time.Time) {
 	first := j.resumeFrom(j.first(now)) // store_job.go: restart from the last claimed tick
 	s := j.s
+	at := first
+	if j.reload.Load() && !first.IsZero() { // the store's Load failed: fire tries again at at (store_job.go)
+		if r := now.Add(s.cfg.leaseRenew); r.Before(first) {
+			at = r
+		}
+	}
 	s.mu.Lock()
 	ended := false
+	j.reloadFirst = first
 	switch {
 	case s.closing:
 	case j.state == jobPaused && j.unarmed:
 		j.unarmed = false
 		j.tick.when = first
+		j.reload.Store(false) // Resume skips the ticks missed while paused anyway
 	case j.state != jobIdle:
 	case first.IsZero():
 		j.state, ended = jobEnded, true
 		j.l() // names it
 	default:
 		j.state = jobActive
-		s.pushLocked(&j.tick, first)
+		s.pushLocked(&j.tick, at)
 	}
 	s.mu.Unlock()
 	if ended && !j.broken.Load() { // a broken trigger has said why already
@@ -102,16 +110,28 @@ func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 
 // Pause stops the job's ticks until Resume; runs in flight go on. With
 // WithStore, a named job is paused in the store, for every replica: its
-// ticks go on, and their claims are refused with ErrPaused. Paused
-// before Start, the job is not armed by Start. While the releaser holds
-// the job's tick, Pause is an intent it applies: the tick does not run.
+// ticks go on, and their claims are refused with ErrPaused, until a
+// Resume on any replica. If the store cannot be reached, the job is
+// paused on this replica only, until Resume here, and a Warn record
+// says so; the other replicas go on. Paused before Start, the job is not
+// armed by Start. While the releaser holds the job's tick, Pause is an
+// intent it applies: the tick does not run.
 func (j *Job[T]) Pause() {
 	if j.storePause(true) { // store_job.go: paused in the store, for every replica
 		return
 	}
+	j.pauseLocal(nil)
+}
+
+// pauseLocal pauses the job on this scheduler, by the failure by if not
+// nil (WithPauseOnFailure).
+func (j *Job[T]) pauseLocal(by error) {
 	s := j.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if by != nil && (j.state == jobActive || j.state == jobIdle) {
+		j.l().pausedBy = by
+	}
 	j.resumeWanted = false
 	switch j.state {
 	case jobActive:

@@ -23,7 +23,9 @@ const (
 //   - OutcomeClaimedElsewhere: another replica claimed the tick
 //     (ErrClaimed); not a failure, and the job's function did not run;
 //   - OutcomeStoreError: the Locker could not decide the claim (ErrStore);
-//   - OutcomeSkipped: the tick did not run (EventSkip).
+//   - OutcomeSkipped: the tick did not run (EventSkip), or the cluster
+//     refused it: paused cluster-wide (ErrPaused) or skipped by the
+//     cluster-wide overlap policy (ErrSkipped).
 //
 // Events that end nothing (EventStart, EventRetry, EventMisfire,
 // EventPanic, which an EventFinish follows) give "".
@@ -41,6 +43,8 @@ func (e Event) Outcome() string {
 		return OutcomeCancelled
 	case errors.Is(e.Err, ErrStore):
 		return OutcomeStoreError
+	case errors.Is(e.Err, ErrPaused), errors.Is(e.Err, ErrSkipped):
+		return OutcomeSkipped
 	}
 	return OutcomeFailed
 }

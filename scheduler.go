@@ -250,9 +250,6 @@ func (s *Scheduler) loop() {
 		}
 		stopped := s.stopped
 		s.mu.Unlock()
-		if arm && !stopped && !when.After(s.cfg.clock.Now()) {
-			continue // came due meanwhile: a mock's timer set in the past would never fire
-		}
 		var fired <-chan time.Time
 		switch {
 		case arm && timer != nil && s.reuseTimer:
@@ -267,6 +264,9 @@ func (s *Scheduler) loop() {
 		}
 		if arm {
 			fired = timer.C
+			if !stopped && !when.After(s.cfg.clock.Now()) {
+				continue // came due while the timer was set: a mock's timer set in the past never fires
+			}
 		}
 		select {
 		case <-fired:

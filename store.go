@@ -25,8 +25,11 @@ import (
 //   - one lease, the run in flight of the latest won claim (holder, token,
 //     expiry), renewed while the run lasts, and a bounded list of ticks
 //     buffered behind it (the pending ticks of OverlapQueue and
-//     OverlapBufferOne), which Release hands to the releasing replica;
-//   - the pause flag and its reason;
+//     OverlapBufferOne), which Release hands to the releasing replica,
+//     or, when that replica shuts down, the next Claim of the job to its
+//     claimer;
+//   - the pause flag and its reason (a resume moves the mark to its
+//     instant);
 //   - counters and a bounded history of finished runs.
 //
 // Lease expiry is computed from the times the replicas pass in (Claim.Now
@@ -35,7 +38,11 @@ import (
 // exceed the clock skew between replicas plus a renewal interval.
 //
 // Ticks that Backfill runs are claimed per range with ClaimRange, in
-// records of their own that do not move the mark.
+// records of their own that do not move the mark and take no lease: the
+// cluster-wide overlap policy does not see them, so a backfilled tick may
+// run while a scheduled run of the job is in flight on any replica, and
+// a tick in a backfilled range that is also after the mark may run both
+// ways.
 //
 // Every method must be safe for use by several goroutines, honour ctx and
 // return the backend's own error (wrapped, naming the job) when it cannot
@@ -59,20 +66,32 @@ type Store interface {
 	// hands the oldest to the caller instead, as a new lease with the
 	// token next (Grant.Status is Won, Grant.Tick the buffered tick); else
 	// the Grant's status is Lost when the lease was no longer l's, and
-	// Won with a zero tick otherwise.
+	// Won with a zero tick otherwise. A next without a token (the caller
+	// is shutting down) frees the lease and leaves the buffered ticks
+	// pending: the next Claim of the job, from any replica, wins the
+	// oldest of them (Grant.Tick) and its own tick joins the buffer
+	// behind it, so that each runs once.
 	Release(ctx context.Context, l LeaseRef, rec RunRecord, keep int, next Claim) (Grant, error)
 	// ClaimRange claims the ticks of job from from to to, both included,
 	// for a Backfill, in a record of its own that the mark ignores. A
-	// second claim of the same range fails with an error wrapping
-	// ErrClaimed.
+	// claim of a range that overlaps a range already claimed fails with
+	// an error wrapping ErrClaimed that names the holder. A backend keeps
+	// at least the 100 ranges of each job that end last; an overlap with
+	// an older range may go unnoticed.
 	ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error
 	// Load returns the job's state; a job the store has never seen has
 	// the zero JobState.
 	Load(ctx context.Context, job string) (JobState, error)
 	// SetPause pauses (paused true) or resumes the job for every replica.
 	// While paused, claims of new ticks are refused with StatusPaused and
-	// do not move the mark. reason is kept until the next resume.
-	SetPause(ctx context.Context, job string, paused bool, reason string) error
+	// do not move the mark. reason is kept until the next resume. at is
+	// the caller's clock: the resume of a paused job moves the mark to at
+	// when at is after it, so that no replica claims the ticks that
+	// passed while the job was paused, and a replica that restarts after
+	// the resume does not catch them up. A pause, and a resume of a job
+	// that is not paused, ignore at; a resume with a zero at is an error
+	// wrapping ErrInvalid.
+	SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error
 }
 
 // ClaimMode is how a claim treats a run of the job that is in flight on
@@ -142,7 +161,9 @@ type Grant struct {
 	// Tick is the tick the caller now holds when Status is StatusWon. It
 	// is the claimed tick, except after a takeover (Claim.TakeOver: the
 	// tick of the run whose holder died, while the claimed tick waits
-	// behind it) and after a Release (a buffered tick).
+	// behind it), when a replica that shut down left buffered ticks
+	// (the oldest of them, while the claimed tick waits behind it), and
+	// after a Release (a buffered tick).
 	Tick     time.Time
 	TakeOver bool     // Tick is a takeover of a run whose holder died
 	Lease    LeaseRef // the lease held, when Status is StatusWon
@@ -197,7 +218,9 @@ var ErrPaused = errors.New("periodic: job paused")
 // at most once in the cluster, overlap policies and pause hold across
 // replicas, Describe shows the cluster's history, and a job scheduled on
 // a restarted replica resumes from its last claimed tick under its
-// Misfire policy and catch-up window. With a store, Every(d) ticks fall
+// Misfire policy and catch-up window; if the store cannot be reached at
+// Start, that Load is tried once more, a renewal interval of WithLease
+// later or at the job's first tick if sooner. With a store, Every(d) ticks fall
 // on multiples of d since the Unix epoch, as with WithLocker. Unnamed
 // jobs are not stored: name the jobs that replicas share. A nil st is an
 // error from Schedule. WithStore and WithLocker exclude each other.
@@ -256,6 +279,19 @@ func (l LeaseRef) Check() error {
 	return nil
 }
 
+// CheckPause returns an error wrapping ErrInvalid for the arguments of
+// Store.SetPause that cannot be kept: an empty job name, a resume at a
+// zero instant. op names the method in the message.
+func CheckPause(op, job string, paused bool, at time.Time) error {
+	if err := CheckJob(op, job); err != nil {
+		return err
+	}
+	if !paused && at.IsZero() {
+		return fmt.Errorf("%w: %s(%q): resume at a zero instant", ErrInvalid, op, job)
+	}
+	return nil
+}
+
 // CheckJob returns an error wrapping ErrInvalid for an empty job name;
 // op names the method in the message.
 func CheckJob(op, job string) error {
@@ -265,8 +301,10 @@ func CheckJob(op, job string) error {
 	return nil
 }
 
-// WithReplica names this replica in the store's records (the holder of
-// its leases and the runs of its history). The default is a random name.
+// WithReplica names this replica in the store: the holder of its leases
+// (JobState.Lease.Holder), of its Backfill ranges, and in the reason of a
+// pause it makes. The records of the history (RunRecord) do not name the
+// replica that ran them. The default is a random name.
 func WithReplica(name string) Option {
 	return func(cfg *config) {
 		if name == "" {
@@ -282,7 +320,10 @@ func WithReplica(name string) Option {
 // skew between replicas. The defaults are 30s and 10s. With atLeastOnce,
 // a replica whose claim finds the latest run's lease expired (its holder
 // died mid-run) runs that tick again before its own: at least once
-// instead of at most once.
+// instead of at most once. A Release that fails is tried again up to 3
+// times, renew/4 apart on the scheduler's clock, while the lease lives,
+// so that one blip of the backend does not make a finished run's lease
+// expire and, at least once, the run be run again.
 func WithLease(ttl, renew time.Duration, atLeastOnce bool) Option {
 	return func(cfg *config) {
 		if ttl <= 0 || renew <= 0 || renew >= ttl {

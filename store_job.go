@@ -12,7 +12,8 @@ import (
 // first, so that the ticks that passed while no replica ran go to the
 // job's Misfire policy and catch-up window, as after a clock jump. It
 // also learns the job's cluster pause flag. On a store error it reports
-// it and returns first.
+// it, returns first and marks the job so that its first tick tries again
+// (reloaded).
 func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 	if !j.stored() || first.IsZero() {
 		return first
@@ -22,6 +23,7 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 	err := callStore(func() (err error) { st, err = s.cfg.store.Load(context.Background(), j.name); return err })
 	if err != nil {
 		_ = j.storeFailed("load", first, err)
+		j.reload.Store(true)
 		return first
 	}
 	s.st.setPaused(j.name, st.Paused, st.Reason)
@@ -35,8 +37,23 @@ func (j *Job[T]) resumeFrom(first time.Time) time.Time {
 	return next
 }
 
+// reloaded tries the Load of arm once more, when it failed, so that one
+// blip of the store at a restart does not skip the catch-up of the ticks
+// missed since the last claimed tick: arm put the job's tick at the
+// sooner of its first tick and a renewal interval of WithLease later,
+// and fire, releasing it, calls reloaded with the first tick. It returns
+// the tick to handle: an earlier one goes to the Misfire policy as a
+// late tick; one after now is only armed.
+func (j *Job[T]) reloaded(first time.Time) time.Time {
+	t := j.resumeFrom(first)
+	j.reload.Store(false) // once: a store still down is the claim's error
+	return t
+}
+
 // storePause pauses or resumes the job in the store, for every replica,
-// and reports whether the job is stored. Store errors are reported.
+// and reports whether the store did: false for a job that is not stored,
+// and on a store error, which is reported; the caller then pauses or
+// resumes the job on this replica only.
 func (j *Job[T]) storePause(paused bool) bool {
 	return j.storePauseFor(paused, "paused on "+j.s.cfg.replica)
 }
@@ -50,10 +67,13 @@ func (j *Job[T]) storePauseFor(paused bool, reason string) bool {
 	if !paused {
 		reason = ""
 	}
-	err := callStore(func() error { return s.cfg.store.SetPause(context.Background(), j.name, paused, reason) })
+	err := callStore(func() error { return s.cfg.store.SetPause(context.Background(), j.name, paused, reason, s.Now()) })
 	if err != nil {
 		_ = j.storeFailed("pause", s.Now(), err)
-		return true
+		if paused {
+			s.cfg.log.Warn("periodic: store unreachable, job paused on this replica only", "job", j.name)
+		}
+		return false
 	}
 	s.st.setPaused(j.name, paused, reason)
 	return true
@@ -85,6 +105,9 @@ func (j *Job[T]) describeStored(d Description, n int) Description {
 	}
 	s.st.setPaused(j.name, st.Paused, st.Reason)
 	d.Paused = d.Paused || st.Paused
+	if st.Paused { // no activations while paused, cluster-wide as locally
+		d.NextRuns = nil
+	}
 	if st.Paused && d.PauseReason == nil {
 		d.PauseReason = fmt.Errorf("%w: %s", ErrPaused, st.Reason)
 	}

@@ -16,6 +16,10 @@ const (
 	defaultLeaseRenew = 10 * time.Second
 )
 
+// releaseRetries is how many times a failed Release is tried again, a
+// quarter of the renewal interval apart, while the lease still lives.
+const releaseRetries = 3
+
 // storeState is the scheduler's side of WithStore: what it last saw of
 // the cluster's pause flags, and the leases that Release handed over to
 // runs that have not started yet. The zero value is ready to use.
@@ -144,9 +148,9 @@ func (r *run[T]) performStored() (T, error) {
 		if err := j.granted(r.tick, g); err != nil {
 			return zero, err
 		}
-		if !g.Tick.Equal(r.tick) { // a takeover: the orphan runs first, this tick waits behind it
+		if !g.Tick.Equal(r.tick) { // an older tick runs first (takeover, or left pending), this one waits behind it
 			j.startHanded(g)
-			return zero, fmt.Errorf("%w: job %q tick %s: waits behind the rerun of tick %s, whose holder died",
+			return zero, fmt.Errorf("%w: job %q tick %s: waits behind the run of the older tick %s",
 				ErrClaimed, j.name, r.tick.Format(time.RFC3339Nano), g.Tick.Format(time.RFC3339Nano))
 		}
 	}
@@ -162,8 +166,10 @@ func (r *run[T]) performStored() (T, error) {
 	stop()
 	_, _ = renewals.Await(context.Background())
 	r.release(g.Lease, RunRecord{Tick: r.tick, Start: start, End: s.cfg.clock.Now(), Err: err})
-	if j.conf().pauseFail && failure(err) { // WithPauseOnFailure pauses the cluster
-		j.storePauseFor(true, fmt.Sprintf("paused on %s after tick %s failed: %v", s.cfg.replica, r.tick.Format(time.RFC3339Nano), err))
+	if j.conf().pauseFail && failure(err) { // WithPauseOnFailure pauses the cluster, or this replica if the store fails
+		if !j.storePauseFor(true, fmt.Sprintf("paused on %s after tick %s failed: %v", s.cfg.replica, r.tick.Format(time.RFC3339Nano), err)) {
+			j.pauseLocal(err)
+		}
 	}
 	return v, err
 }
@@ -231,15 +237,41 @@ func (r *run[T]) keepLease(lease LeaseRef) (stop func(), done *Future[struct{}])
 }
 
 // release ends the run's lease with its record and starts the buffered
-// tick the store hands over, if any.
+// tick the store hands over, if any. A replica that is shutting down
+// asks for none (a next claim without a token): the buffered ticks stay
+// in the store, and the next claim of the job, on any replica, runs them.
+//
+// A failed Release is tried again up to releaseRetries times, a quarter
+// of the renewal interval apart on the scheduler's clock, so that one
+// blip of the backend does not leave the lease to expire (and, at least
+// once, the finished run to be run again): the lease, last renewed at
+// most one interval ago, outlives the retries. The retries stop when the
+// run is cancelled (Shutdown). A Release that failed after it took
+// effect is counted twice in the cluster's history; its retry finds the
+// lease gone and changes nothing else.
 func (r *run[T]) release(lease LeaseRef, rec RunRecord) {
 	j, s := r.job, r.s
 	next := j.claimOf(time.Time{})
+	s.mu.Lock()
+	if s.closing || j.state == jobRemoved {
+		next = Claim{}
+	}
+	s.mu.Unlock()
 	var g Grant
-	err := callStore(func() (err error) {
-		g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.conf().history, next)
-		return err
-	})
+	var err error
+	for try := 0; ; try++ {
+		err = callStore(func() (err error) {
+			g, err = s.cfg.store.Release(context.WithoutCancel(context.Context(r)), lease, rec, j.conf().history, next)
+			return err
+		})
+		if err == nil || try == releaseRetries {
+			break
+		}
+		_ = j.storeFailed("release", r.tick, err)
+		if Sleep(r, s.cfg.leaseRenew/4) != nil {
+			return
+		}
+	}
 	switch {
 	case err != nil:
 		_ = j.storeFailed("release", r.tick, err)

@@ -165,7 +165,7 @@ func TestStorePanicRecovered(t *testing.T) {
 	var pe *periodic.PanicError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, "broken store", pe.Value)
-	require.Equal(t, 3, job.Stats().StoreErrors, "the load at start, then two claims")
+	require.Equal(t, 4, job.Stats().StoreErrors, "the load at start, its retry at the first tick, then two claims")
 }
 
 // TestStoreUnnamedJobsStayLocal: a job without WithName is not stored.

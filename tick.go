@@ -12,7 +12,21 @@ import "time"
 // starts its runs in tick order, each once the previous has started.
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
-	tick := e.when                           // the releaser owns e: nobody else changes it
+	tick := e.when // the releaser owns e: nobody else changes it
+	if j.reload.Load() {
+		tick = j.reloaded(j.reloadFirst) // store_job.go: e.when is the retry of the Load of arm
+		if tick.After(now) {             // nothing missed: arm the first tick
+			s.mu.Lock()
+			if j.state != jobActive || s.closing {
+				j.handBack(tick)
+				return
+			}
+			j.tick.index = -1
+			s.pushLocked(&j.tick, tick)
+			s.mu.Unlock()
+			return
+		}
+	}
 	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {

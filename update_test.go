@@ -126,6 +126,7 @@ func TestUpdateWhileTickHeld(t *testing.T) {
 	job, err = periodic.Schedule(e.s, periodic.Every(10*time.Second), fn)
 	require.NoError(t, err)
 	e.s.Start()
+	e.advance(0)              // driven from here on: the dispatcher does not race the jump
 	e.m.Add(35 * time.Second) // the 10 s tick is released 25 s late
 	e.advance(0)
 	require.NoError(t, updateErr)

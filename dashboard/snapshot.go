@@ -62,7 +62,7 @@ func outcome(r Run) string {
 		return "running"
 	case r.Err == nil:
 		return "succeeded"
-	case errors.Is(r.Err, periodic.ErrSkipped):
+	case errors.Is(r.Err, periodic.ErrSkipped), errors.Is(r.Err, periodic.ErrPaused):
 		return "skipped"
 	case errors.Is(r.Err, periodic.ErrClaimed):
 		return "claimed"

@@ -25,7 +25,7 @@ import (
 type Store struct {
 	mu     sync.Mutex // guards the fields below
 	jobs   map[string]*memJob
-	ranges map[string]string // job|from|to -> holder
+	ranges map[string][]memRange // per job, the kept backfill ranges, by end
 	fail   error
 	calls  int
 }
@@ -40,6 +40,16 @@ type memJob struct {
 	counts  periodic.StoreCounts
 	history []periodic.RunRecord
 }
+
+// memRange is a claimed backfill range.
+type memRange struct {
+	from, to time.Time
+	holder   string
+}
+
+// keptRanges is how many backfill ranges a Store keeps per job: the
+// ones that end last.
+const keptRanges = 100
 
 var _ periodic.Store = (*Store)(nil)
 
@@ -112,6 +122,11 @@ func (j *memJob) claim(c periodic.Claim) periodic.Grant {
 	held := j.lease.Token != ""
 	live := held && j.lease.Expires.After(c.Now)
 	switch {
+	case !held && len(j.pending) > 0: // left by a replica that shut down: the oldest runs first
+		p := j.pending[0]
+		j.pending = append(j.pending[1:], c.Tick)
+		j.lease = periodic.LeaseInfo{Tick: p, Token: c.Token, Holder: c.Holder, Expires: c.Now.Add(c.TTL)}
+		return won(c, p, false)
 	case held && !live && c.TakeOver:
 		orphan := j.lease.Tick
 		j.pending = append(j.pending, c.Tick)
@@ -207,7 +222,8 @@ func (j *memJob) record(rec periodic.RunRecord, keep int) {
 	}
 }
 
-// ClaimRange claims a backfill range once.
+// ClaimRange claims a backfill range that overlaps none of the job's kept
+// ranges.
 func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error {
 	if err := periodic.CheckJob("ClaimRange", job); err != nil {
 		return err
@@ -219,15 +235,23 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	if err := s.enter(ctx, "ClaimRange", job); err != nil {
 		return err
 	}
-	key := fmt.Sprintf("%s|%d|%d", job, from.UnixNano(), to.UnixNano())
-	if h, ok := s.ranges[key]; ok {
-		return fmt.Errorf("%w: %s from %s to %s, by %s", periodic.ErrClaimed, job,
-			from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano), h)
+	kept := s.ranges[job]
+	for _, r := range kept {
+		if !from.After(r.to) && !r.from.After(to) {
+			return fmt.Errorf("%w: %s from %s to %s overlaps the range from %s to %s, by %s", periodic.ErrClaimed, job,
+				from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano),
+				r.from.UTC().Format(time.RFC3339Nano), r.to.UTC().Format(time.RFC3339Nano), r.holder)
+		}
+	}
+	kept = append(kept, memRange{from: from, to: to, holder: holder})
+	slices.SortStableFunc(kept, func(a, b memRange) int { return a.to.Compare(b.to) })
+	if k := len(kept) - keptRanges; k > 0 {
+		kept = slices.Delete(kept, 0, k)
 	}
 	if s.ranges == nil {
-		s.ranges = make(map[string]string)
+		s.ranges = make(map[string][]memRange)
 	}
-	s.ranges[key] = holder
+	s.ranges[job] = kept
 	return nil
 }
 
@@ -249,8 +273,8 @@ func (s *Store) Load(ctx context.Context, job string) (periodic.JobState, error)
 }
 
 // SetPause pauses or resumes the job for every replica.
-func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string) error {
-	if err := periodic.CheckJob("SetPause", job); err != nil {
+func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error {
+	if err := periodic.CheckPause("SetPause", job, paused, at); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
@@ -258,6 +282,9 @@ func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason st
 		return err
 	}
 	j := s.job(job)
+	if !paused && j.paused && at.After(j.mark) { // the ticks missed while paused are never claimed
+		j.mark = at
+	}
 	j.paused, j.reason = paused, reason
 	if !paused {
 		j.reason = ""

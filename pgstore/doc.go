@@ -25,7 +25,7 @@
 //	periodic_history  the latest finished runs, at most WithHistory rows
 //	                  per job (each release inserts one and deletes the
 //	                  oldest)
-//	periodic_ranges   one row per Backfill range
+//	periodic_ranges   one row per Backfill range, the 100 that end last
 //
 // So 1 + WithHistory rows per job (9 by default), whatever the number of
 // its runs. Instants are Unix nanoseconds in bigint columns: timestamptz

@@ -6,7 +6,7 @@ import "strings"
 // in bigint columns: timestamptz keeps microseconds only, and the mark
 // must compare ticks exactly. A job has one row in periodic_jobs, at most
 // keep rows in periodic_history, and one row in periodic_ranges per
-// backfill.
+// backfill, up to the 100 that end last.
 const schema = `
 CREATE TABLE IF NOT EXISTS periodic_jobs (
 	ns            text     NOT NULL,
@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS periodic_ranges (
 // claimSQL decides a claim in one statement: an upsert whose WHERE is
 // the fencing mark and the pause flag, so that a lost claim writes
 // nothing; the outcome column carries the status of a claim that won the
-// row (W won, T takeover, S skipped, Q queued), and the trailing SELECT
+// row (W won, T takeover, H handed the oldest pending tick that a
+// releasing replica left, S skipped, Q queued), and the trailing SELECT
 // tells a paused job (P) from a lost claim (no row, or L). The row lock
 // taken by ON CONFLICT serialises claims of one job, and the WHERE and
 // the SET are evaluated on the latest version of the row.
@@ -62,11 +63,12 @@ WITH up AS (
 	VALUES ($1, $2, $3, $3, $4, $5, $7, 'W')
 	ON CONFLICT (ns, job) DO UPDATE SET
 		mark          = $3,
-		lease_tick    = CASE {st} WHEN 'W' THEN $3 ELSE j.lease_tick END,
-		lease_token   = CASE WHEN {st} IN ('W', 'T') THEN $4::text ELSE j.lease_token END,
-		lease_holder  = CASE WHEN {st} IN ('W', 'T') THEN $5::text ELSE j.lease_holder END,
-		lease_expires = CASE WHEN {st} IN ('W', 'T') THEN $7::bigint ELSE j.lease_expires END,
+		lease_tick    = CASE {st} WHEN 'W' THEN $3 WHEN 'H' THEN j.pending[1] ELSE j.lease_tick END,
+		lease_token   = CASE WHEN {st} IN ('W', 'T', 'H') THEN $4::text ELSE j.lease_token END,
+		lease_holder  = CASE WHEN {st} IN ('W', 'T', 'H') THEN $5::text ELSE j.lease_holder END,
+		lease_expires = CASE WHEN {st} IN ('W', 'T', 'H') THEN $7::bigint ELSE j.lease_expires END,
 		pending       = CASE WHEN {st} IN ('T', 'Q') THEN j.pending || $3::bigint
+		                     WHEN {st} = 'H' THEN j.pending[2:] || $3::bigint
 		                     WHEN {st} = 'W' AND NOT ({live} AND $8 = 0) THEN '{}'::bigint[]
 		                     ELSE j.pending END,
 		skips         = j.skips + CASE WHEN {st} = 'S' THEN 1
@@ -85,7 +87,8 @@ FROM periodic_jobs WHERE ns = $1 AND job = $2 AND NOT EXISTS (SELECT 1 FROM up)`
 // test, {live}, into q; both read the row as it was before the claim.
 func expand(q string) string {
 	live := `(j.lease_token IS NOT NULL AND j.lease_expires > $6)`
-	st := `(CASE WHEN j.lease_token IS NOT NULL AND j.lease_expires <= $6 AND $10 THEN 'T'
+	st := `(CASE WHEN j.lease_token IS NULL AND cardinality(j.pending) > 0 THEN 'H'
+		WHEN j.lease_token IS NOT NULL AND j.lease_expires <= $6 AND $10 THEN 'T'
 		WHEN ` + live + ` AND $8 = 1 THEN 'S'
 		WHEN ` + live + ` AND $8 = 2 AND cardinality(j.pending) >= $9 THEN 'S'
 		WHEN ` + live + ` AND $8 = 2 THEN 'Q'
@@ -131,17 +134,26 @@ WITH j AS (
 )
 SELECT outcome, lease_tick, lease_token FROM j`
 
-// rangeSQL claims a backfill range, or returns nothing when it is taken.
-// $1 ns, $2 job, $3 from, $4 to, $5 holder.
-const rangeSQL = `INSERT INTO periodic_ranges (ns, job, from_tick, to_tick, holder) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT DO NOTHING RETURNING holder`
+// The statements of ClaimRange, one transaction: rangeLockSQL serialises
+// the range claims of one job, rangeOverlapSQL finds a kept range that
+// overlaps the claimed one, rangeSQL claims it, rangeTrimSQL keeps the
+// ranges that end last. $1 ns, $2 job, $3 from (rangeTrimSQL: how many
+// to keep), $4 to, $5 holder.
+const (
+	rangeLockSQL    = `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))`
+	rangeOverlapSQL = `SELECT from_tick, to_tick, holder FROM periodic_ranges
+	WHERE ns = $1 AND job = $2 AND from_tick <= $4 AND to_tick >= $3 LIMIT 1`
+	rangeSQL     = `INSERT INTO periodic_ranges (ns, job, from_tick, to_tick, holder) VALUES ($1, $2, $3, $4, $5)`
+	rangeTrimSQL = `DELETE FROM periodic_ranges WHERE ns = $1 AND job = $2 AND (from_tick, to_tick) NOT IN
+	(SELECT from_tick, to_tick FROM periodic_ranges WHERE ns = $1 AND job = $2 ORDER BY to_tick DESC LIMIT $3)`
+)
 
-// rangeHolderSQL reads who holds a range.
-const rangeHolderSQL = `SELECT holder FROM periodic_ranges WHERE ns = $1 AND job = $2 AND from_tick = $3 AND to_tick = $4`
-
-// pauseSQL: $1 ns, $2 job, $3 paused, $4 reason.
-const pauseSQL = `INSERT INTO periodic_jobs (ns, job, paused, reason) VALUES ($1, $2, $3, $4)
-ON CONFLICT (ns, job) DO UPDATE SET paused = $3, reason = $4`
+// pauseSQL: $1 ns, $2 job, $3 paused, $4 reason, $5 at. A resume of a
+// paused job moves the mark to at when at is after it.
+const pauseSQL = `INSERT INTO periodic_jobs AS j (ns, job, paused, reason, mark)
+VALUES ($1, $2, $3, $4, NULL)
+ON CONFLICT (ns, job) DO UPDATE SET paused = $3, reason = $4,
+	mark = CASE WHEN NOT $3 AND j.paused AND (j.mark IS NULL OR j.mark < $5::bigint) THEN $5::bigint ELSE j.mark END`
 
 // loadJobSQL and loadHistorySQL read a job's state.
 const (

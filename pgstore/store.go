@@ -81,7 +81,7 @@ func (s *Store) Claim(ctx context.Context, c periodic.Claim) (periodic.Grant, er
 // outcome maps the outcome column to a status.
 func outcome(b byte) periodic.ClaimStatus {
 	switch b {
-	case 'W', 'T':
+	case 'W', 'T', 'H':
 		return periodic.StatusWon
 	case 'S':
 		return periodic.StatusSkipped
@@ -137,7 +137,12 @@ func (s *Store) Release(ctx context.Context, l periodic.LeaseRef, rec periodic.R
 	return g, nil
 }
 
-// ClaimRange inserts the range's row if it is free.
+// keptRanges is how many backfill ranges the store keeps per job: the
+// ones that end last.
+const keptRanges = 100
+
+// ClaimRange inserts the range's row if it overlaps none of the job's
+// kept ranges, in one transaction.
 func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error {
 	if err := periodic.CheckJob("pgstore.ClaimRange", job); err != nil {
 		return err
@@ -145,30 +150,45 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	if from.IsZero() || to.Before(from) {
 		return fmt.Errorf("%w: pgstore.ClaimRange(%q): bad range %v..%v", periodic.ErrInvalid, job, from, to)
 	}
-	var by string
-	err := s.pool.QueryRow(ctx, rangeSQL, s.ns, job, from.UnixNano(), to.UnixNano(), holder).Scan(&by)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = s.pool.QueryRow(ctx, rangeHolderSQL, s.ns, job, from.UnixNano(), to.UnixNano()).Scan(&by)
-		if err == nil {
-			return fmt.Errorf("%w: %s from %s to %s, by %s", periodic.ErrClaimed, job,
-				from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano), by)
+	var taken error
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, rangeLockSQL, s.ns, job); err != nil {
+			return err
 		}
-	}
+		var f, t int64
+		var by string
+		err := tx.QueryRow(ctx, rangeOverlapSQL, s.ns, job, from.UnixNano(), to.UnixNano()).Scan(&f, &t, &by)
+		if err == nil {
+			taken = fmt.Errorf("%w: %s from %s to %s overlaps the range from %s to %s, by %s", periodic.ErrClaimed, job,
+				from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano),
+				time.Unix(0, f).UTC().Format(time.RFC3339Nano), time.Unix(0, t).UTC().Format(time.RFC3339Nano), by)
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.Exec(ctx, rangeSQL, s.ns, job, from.UnixNano(), to.UnixNano(), holder); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, rangeTrimSQL, s.ns, job, keptRanges)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("pgstore: claim range of %q: %w", job, err)
 	}
-	return nil
+	return taken
 }
 
-// SetPause upserts the pause flag and reason.
-func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string) error {
-	if err := periodic.CheckJob("pgstore.SetPause", job); err != nil {
+// SetPause upserts the pause flag and reason, and on a resume moves the
+// mark to at.
+func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error {
+	if err := periodic.CheckPause("pgstore.SetPause", job, paused, at); err != nil {
 		return err
 	}
 	if !paused {
 		reason = ""
 	}
-	if _, err := s.pool.Exec(ctx, pauseSQL, s.ns, job, paused, reason); err != nil {
+	if _, err := s.pool.Exec(ctx, pauseSQL, s.ns, job, paused, reason, at.UnixNano()); err != nil {
 		return fmt.Errorf("pgstore: pause %q: %w", job, err)
 	}
 	return nil

@@ -23,9 +23,9 @@
 //	                     (tick, token, holder, expiry), the buffered ticks,
 //	                     the pause flag and reason, the counters
 //	billing:{report}:h   a list: the latest finished runs (WithHistory)
-//	billing:{report}:r:<from>:<to>  one key per Backfill range
+//	billing:{report}:r   a sorted set of the Backfill ranges, the 100 that end last
 //
-// Two keys per job, whatever the number of its runs: nothing expires and
+// Three keys per job at most, whatever the number of its runs: nothing expires and
 // nothing needs to. Instants are Unix nanoseconds (written 20 digits wide
 // so that the scripts compare them exactly as strings); ticks before 1970
 // are refused. Every write is one Lua script, atomic on the node that owns

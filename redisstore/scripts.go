@@ -31,6 +31,11 @@ if paused == '1' then return {4} end
 if mark and tick <= mark then return {0} end
 redis.call('HSET', h, 'mark', tick)
 local held = lk and lk ~= ''
+if not held and pend ~= '' then
+  local p = string.sub(pend, 1, 20)
+  redis.call('HSET', h, 'lt', p, 'lk', token, 'lh', holder, 'le', exp, 'pend', string.sub(pend, 22) .. tick .. ',')
+  return {1, p, 0}
+end
 local live = held and le > now
 if held and not live and take == '1' then
   redis.call('HSET', h, 'lk', token, 'lh', holder, 'le', exp, 'pend', pend .. tick .. ',')
@@ -54,6 +59,19 @@ if (not live or mode == '3') and pend ~= '' then
 end
 redis.call('HSET', h, 'lt', tick, 'lk', token, 'lh', holder, 'le', exp)
 return {1, tick, 0}
+`)
+
+// pauseScript: ARGV = paused ("1" or ""), reason, at. A resume of a
+// paused job moves the mark to at when at is after it. It returns
+// nothing.
+var pauseScript = redis.NewScript(`
+local h = KEYS[1]
+if ARGV[1] == '' and redis.call('HGET', h, 'paused') == '1' then
+  local mark = redis.call('HGET', h, 'mark')
+  if not mark or mark < ARGV[3] then redis.call('HSET', h, 'mark', ARGV[3]) end
+end
+redis.call('HSET', h, 'paused', ARGV[1], 'reason', ARGV[2])
+return false
 `)
 
 // renewScript: ARGV = token, expires. It returns 1 when the lease was
@@ -88,9 +106,17 @@ redis.call('HSET', h, 'lk', '', 'lh', '', 'lt', '', 'le', '')
 return {1}
 `)
 
-// rangeScript: KEYS[1] is the range's key, ARGV[1] the holder. It
-// returns "" when the range was free, else its holder.
+// rangeScript: KEYS[1] is the job's ranges, a sorted set of members
+// "<from>|<to>|<holder>" scored by the end. ARGV = from, to, holder, end
+// as a score, how many ranges to keep. It returns "" when the range
+// overlaps none of the kept ranges and is claimed, else the member of the
+// range it overlaps. It keeps the ranges that end last.
 var rangeScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return '' end
-return redis.call('GET', KEYS[1])
+local from, to = ARGV[1], ARGV[2]
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if from <= string.sub(m, 22, 41) and string.sub(m, 1, 20) <= to then return m end
+end
+redis.call('ZADD', KEYS[1], ARGV[4], from .. '|' .. to .. '|' .. ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[5]) - 1)
+return ''
 `)

@@ -29,8 +29,8 @@ var _ periodic.Store = (*Store)(nil)
 
 // New returns a Store that keeps its state in the Redis reached by
 // client, which the caller keeps owning (and closes after the schedulers
-// have shut down), under keys that begin with namespace (default
-// "periodic" when empty is not wanted: pass it explicitly). Any client
+// have shut down), under keys that begin with namespace, which has no
+// default: every replica passes the same one. Any client
 // works: a *redis.Client, a *redis.ClusterClient (a job's keys share a
 // hash slot) or a *redis.Ring. The server must be Redis 6.0 or later.
 //
@@ -141,7 +141,12 @@ func (s *Store) Release(ctx context.Context, l periodic.LeaseRef, rec periodic.R
 	return g, nil
 }
 
-// ClaimRange writes the range's record if it is free, in one script call.
+// keptRanges is how many backfill ranges the store keeps per job: the
+// ones that end last.
+const keptRanges = 100
+
+// ClaimRange writes the range's record if it overlaps none of the job's
+// kept ranges, in one script call.
 func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, holder string) error {
 	if err := periodic.CheckJob("redisstore.ClaimRange", job); err != nil {
 		return err
@@ -152,21 +157,29 @@ func (s *Store) ClaimRange(ctx context.Context, job string, from, to time.Time, 
 	if holder == "" {
 		holder = "?"
 	}
-	key := s.Key(job) + ":r:" + strconv.FormatInt(from.UnixNano(), 10) + ":" + strconv.FormatInt(to.UnixNano(), 10)
-	by, err := rangeScript.Run(ctx, s.client, []string{key}, holder).Text()
+	key := s.Key(job) + ":r"
+	m, err := rangeScript.Run(ctx, s.client, []string{key}, nanos(from), nanos(to), holder,
+		float64(to.Unix()), keptRanges).Text()
 	if err != nil {
 		return fmt.Errorf("redisstore: claim range %s: %w", key, err)
 	}
-	if by != "" {
-		return fmt.Errorf("%w: %s from %s to %s, by %s", periodic.ErrClaimed, job,
-			from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano), by)
+	if m != "" {
+		var by string
+		var at [2]time.Time
+		if len(m) > 42 {
+			at[0], at[1], by = parseNanos(m[:20]), parseNanos(m[21:41]), m[42:]
+		}
+		return fmt.Errorf("%w: %s from %s to %s overlaps the range from %s to %s, by %s", periodic.ErrClaimed, job,
+			from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano),
+			at[0].UTC().Format(time.RFC3339Nano), at[1].UTC().Format(time.RFC3339Nano), by)
 	}
 	return nil
 }
 
-// SetPause writes the pause flag and reason in one command.
-func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string) error {
-	if err := periodic.CheckJob("redisstore.SetPause", job); err != nil {
+// SetPause writes the pause flag and reason, and on a resume moves the
+// mark to at, in one script.
+func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason string, at time.Time) error {
+	if err := periodic.CheckPause("redisstore.SetPause", job, paused, at); err != nil {
 		return err
 	}
 	flag := ""
@@ -176,7 +189,7 @@ func (s *Store) SetPause(ctx context.Context, job string, paused bool, reason st
 		reason = ""
 	}
 	key := s.Key(job)
-	if err := s.client.HSet(ctx, key, "paused", flag, "reason", reason).Err(); err != nil {
+	if err := pauseScript.Run(ctx, s.client, []string{key}, flag, reason, nanos(at)).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redisstore: pause %s: %w", key, err)
 	}
 	return nil

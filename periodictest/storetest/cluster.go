@@ -22,6 +22,8 @@ func runCluster(t *testing.T, newStore func(*testing.T) periodic.Store, cfg *con
 		{"RestartDaily", testRestartDaily},
 		{"Overlap", testClusterOverlap},
 		{"Pause", testClusterPause},
+		{"RestartAfterResume", testRestartAfterResume},
+		{"QueueShutdown", testQueueShutdown},
 		{"DescribeHistory", testClusterDescribe},
 	}
 	for _, tc := range tests {

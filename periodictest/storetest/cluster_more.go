@@ -190,6 +190,7 @@ func testClusterPause(t *testing.T, st periodic.Store) {
 	require.True(t, jobs[1].Paused(), "seen within one tick")
 	d := jobs[1].Describe(4)
 	require.True(t, d.Paused)
+	require.Empty(t, d.NextRuns, "no activations while paused cluster-wide")
 	require.ErrorIs(t, d.PauseReason, periodic.ErrPaused)
 	require.ErrorContains(t, d.PauseReason, "paused on r0")
 	c.advance(s(5), time.Second)
@@ -201,6 +202,67 @@ func testClusterPause(t *testing.T, st periodic.Store) {
 		s(30), "r0", "start", s(30), s(30), "r0", "end", s(30)), without(c.timeline(), "lost"))
 	require.Zero(t, jobs[0].Stats().Failures)
 	require.Equal(t, 2, jobs[0].Stats().Runs)
+}
+
+// testRestartAfterResume: a job every 10 minutes runs at 00:10 and
+// 00:20, is paused at 00:21 for two hours and resumed at 02:21; its
+// replica restarts right after. Under MisfireCatchUp and MisfireCoalesce
+// alike, the ticks missed while paused do not run on the restarted
+// replica, as they would not have run on the resumed one: the next run
+// is the tick of 02:30.
+func testRestartAfterResume(t *testing.T, st periodic.Store) {
+	min10 := 10 * time.Minute
+	for _, m := range []periodic.Misfire{periodic.MisfireCatchUp, periodic.MisfireCoalesce} {
+		t.Run(m.String(), func(t *testing.T) {
+			c := newCluster(t, st, 0)
+			c.job = "resume-restart-" + m.String()
+			r := c.add("old", 0)
+			j := r.schedule(periodic.Every(min10), 0, periodic.WithMisfire(m))
+			r.s.Start()
+			c.advance(21*time.Minute, time.Minute)
+			j.Pause()
+			c.advance(2*time.Hour, time.Minute)
+			j.Resume()
+			r.stop()
+			r = c.add("new", 0)
+			r.schedule(periodic.Every(min10), 0, periodic.WithMisfire(m))
+			r.s.Start()
+			c.advance(9*time.Minute, time.Minute)
+			require.Equal(t, lines(s(600), "old", "start", s(600), s(600), "old", "end", s(600),
+				s(1200), "old", "start", s(1200), s(1200), "old", "end", s(1200),
+				s(9000), "new", "start", s(9000), s(9000), "new", "end", s(9000)), without(without(c.timeline(), "lost"), "paused"))
+		})
+	}
+}
+
+// testQueueShutdown: under OverlapQueue, r0 runs tick 10 (runs take 15
+// s) and tick 20 waits behind it in the store; r0 shuts down at 00:00:21,
+// cancelling its run. The waiting tick is not lost with r0: r1's claim of
+// tick 30 runs tick 20 first, then tick 30 behind it, at most once and at
+// least once alike.
+func testQueueShutdown(t *testing.T, st periodic.Store) {
+	for _, alo := range []bool{false, true} {
+		t.Run(map[bool]string{false: "AtMostOnce", true: "AtLeastOnce"}[alo], func(t *testing.T) {
+			c := newCluster(t, st, 0)
+			c.job = "queue-shutdown-" + map[bool]string{false: "amo", true: "alo"}[alo]
+			var reps []*replica
+			for _, name := range []string{"r0", "r1"} {
+				r := c.add(name, 0, periodic.WithLease(6*time.Second, 2*time.Second, alo))
+				r.schedule(periodic.Every(10*time.Second), 15*time.Second, periodic.WithOverlap(periodic.OverlapQueue))
+				r.s.Start()
+				reps = append(reps, r)
+			}
+			c.advance(s(21), time.Second)
+			reps[0].stop()
+			<-reps[0].s.Done() // its cancelled run has released its lease
+			c.advance(s(24), time.Second)
+			require.Equal(t, lines(s(10), "r0", "start", s(10), s(20), "r0", "buffered", s(20), s(21), "r0", "cancelled", s(10),
+				s(30), "r1", "start", s(20), s(40), "r1", "buffered", s(40), s(45), "r1", "end", s(20),
+				s(45), "r1", "start", s(30)), without(c.timeline(), "lost"))
+			tick, n := c.maxCalls()
+			require.Equal(t, 1, n, "tick %s ran %d times", tick, n)
+		})
+	}
 }
 
 // testClusterDescribe: Describe on any replica shows the cluster's runs.

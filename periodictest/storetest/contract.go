@@ -126,7 +126,8 @@ func testBadInput(t *testing.T, st periodic.Store) {
 	require.ErrorContains(t, err, "empty token")
 	_, err = st.Load(ctx, "")
 	require.ErrorContains(t, err, "empty job name")
-	require.ErrorContains(t, st.SetPause(ctx, "", true, "x"), "empty job name")
+	require.ErrorContains(t, st.SetPause(ctx, "", true, "x", sec(1)), "empty job name")
+	require.ErrorIs(t, st.SetPause(ctx, "j", false, "", time.Time{}), periodic.ErrInvalid)
 	require.ErrorContains(t, st.ClaimRange(ctx, "", sec(1), sec(2), "r"), "empty job name")
 	require.ErrorIs(t, st.ClaimRange(ctx, "j", sec(2), sec(1), "r"), periodic.ErrInvalid)
 	require.Equal(t, periodic.JobState{}, load(t, st, "job"), "bad claims write nothing")
@@ -297,6 +298,7 @@ func testQueue(t *testing.T, st periodic.Store) {
 	g = release(t, st, g, q(0, "r1", 2))
 	require.True(t, g.Tick.IsZero())
 	require.Equal(t, periodic.StoreCounts{Runs: 5, Successes: 5, Skips: 1}, load(t, st, "j").Counts)
+	testQueueClosing(t, st)
 }
 
 func testReplace(t *testing.T, st periodic.Store) {
@@ -316,19 +318,29 @@ func testReplace(t *testing.T, st periodic.Store) {
 func testPause(t *testing.T, st periodic.Store) {
 	ctx := context.Background()
 	mustClaim(t, st, claimAt("j", 1, "r1", sec(1), periodic.ClaimAllow), periodic.StatusWon)
-	require.NoError(t, st.SetPause(ctx, "j", true, "maintenance until 04:00"))
+	require.NoError(t, st.SetPause(ctx, "j", true, "maintenance until 04:00", sec(1)))
 	mustClaim(t, st, claimAt("j", 2, "r2", sec(2), periodic.ClaimAllow), periodic.StatusPaused)
 	s := load(t, st, "j")
 	require.True(t, s.Paused)
 	require.Equal(t, "maintenance until 04:00", s.Reason)
 	require.True(t, s.Mark.Equal(sec(1)), "a paused claim leaves the mark")
-	require.NoError(t, st.SetPause(ctx, "j", false, ""))
+	require.NoError(t, st.SetPause(ctx, "j", false, "", sec(5)))
 	s = load(t, st, "j")
 	require.False(t, s.Paused)
 	require.Empty(t, s.Reason)
-	mustClaim(t, st, claimAt("j", 2, "r2", sec(2), periodic.ClaimAllow), periodic.StatusWon)
-	require.NoError(t, st.SetPause(ctx, "fresh", true, "before any claim"))
+	require.True(t, s.Mark.Equal(sec(5)), "a resume moves the mark to its instant: %v", s.Mark)
+	for k := 2; k <= 5; k++ { // the ticks missed while paused, up to the resume, are never claimed
+		mustClaim(t, st, claimAt("j", k, "r2", sec(6), periodic.ClaimAllow), periodic.StatusLost)
+	}
+	mustClaim(t, st, claimAt("j", 6, "r2", sec(6), periodic.ClaimAllow), periodic.StatusWon)
+	require.NoError(t, st.SetPause(ctx, "j", true, "again", sec(6)))
+	require.NoError(t, st.SetPause(ctx, "j", false, "", sec(3)))
+	require.True(t, load(t, st, "j").Mark.Equal(sec(6)), "a resume never moves the mark back")
+	require.NoError(t, st.SetPause(ctx, "j", false, "", sec(9)))
+	require.True(t, load(t, st, "j").Mark.Equal(sec(6)), "the resume of a job that is not paused leaves the mark")
+	require.NoError(t, st.SetPause(ctx, "fresh", true, "before any claim", sec(1)))
 	mustClaim(t, st, claimAt("fresh", 1, "r", sec(1), periodic.ClaimAllow), periodic.StatusPaused)
+	require.True(t, load(t, st, "fresh").Mark.IsZero(), "a pause leaves the mark")
 }
 
 func testHistory(t *testing.T, st periodic.Store) {
@@ -353,19 +365,6 @@ func testHistory(t *testing.T, st periodic.Store) {
 	}
 	require.NoError(t, s.History[0].Err)
 	require.EqualError(t, s.History[1].Err, "boom 9")
-}
-
-func testRanges(t *testing.T, st periodic.Store) {
-	ctx := context.Background()
-	mustClaim(t, st, claimAt("j", 100, "r", sec(100), periodic.ClaimAllow), periodic.StatusWon)
-	require.NoError(t, st.ClaimRange(ctx, "j", sec(1), sec(50), "r1"))
-	err := st.ClaimRange(ctx, "j", sec(1), sec(50), "r2")
-	require.ErrorIs(t, err, periodic.ErrClaimed)
-	require.ErrorContains(t, err, "r1")
-	require.NoError(t, st.ClaimRange(ctx, "j", sec(51), sec(60), "r2"))
-	require.NoError(t, st.ClaimRange(ctx, "other", sec(1), sec(50), "r2"))
-	require.True(t, load(t, st, "j").Mark.Equal(sec(100)), "ranges leave the mark")
-	mustClaim(t, st, claimAt("j", 101, "r", sec(101), periodic.ClaimAllow), periodic.StatusWon)
 }
 
 // testOutage: while the backend is down every call fails with an error
