@@ -161,16 +161,25 @@ func (s *Scheduler) WaitIdle(ctx context.Context) error {
 			s.mu.Unlock()
 			return nil
 		}
-		if s.changed == nil {
-			s.changed = make(chan struct{})
+		if err := s.awaitChangeLocked(ctx); err != nil {
+			return err
 		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	}
+}
+
+// awaitChangeLocked releases s.mu, held on entry, and waits for the next
+// change of the idle books or for the end of ctx (then ctx.Err()).
+func (s *Scheduler) awaitChangeLocked(ctx context.Context) error {
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	ch := s.changed
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

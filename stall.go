@@ -103,15 +103,8 @@ func (s *Scheduler) settle(ctx context.Context) error {
 			s.mu.Unlock()
 			return nil
 		}
-		if s.changed == nil {
-			s.changed = make(chan struct{})
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := s.awaitChangeLocked(ctx); err != nil {
+			return err
 		}
 	}
 }
