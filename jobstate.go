@@ -74,10 +74,36 @@ func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 			out = b.runs[b.next].refuseLocked(out, err)
 		}
 	}
+	return j.stopJitterLocked(out, err, false) // runpolicy.go: not started yet
+}
+
+// pauseRunsLocked skips the job's tick runs that have not started: those
+// in the overlap queue, the one waiting for a concurrency slot, and those
+// in their jitter delay. Their futures fail with ErrSkipped, OnRun hears
+// of the queued ones, and Stats.Skips counts them. RunNow and Backfill
+// runs are not ticks: they go on.
+func (j *Job[T]) pauseRunsLocked(out []refusal) []refusal {
+	l := j.life
+	if l == nil {
+		return out
+	}
+	for _, r := range slices.Clone(l.queue) {
+		if r.ticked && r.batch == nil {
+			out = j.skipLocked(r, "job paused", out)
+		}
+	}
+	if r := l.slotWait; r != nil && r.ticked && r.batch == nil {
+		out = j.skipLocked(r, "job paused", out)
+	}
+	out = j.stopJitterLocked(out, nil, true)
+	j.advanceLocked()
 	return out
 }
 
-// Pause stops the job's ticks until Resume; runs in flight go on. With
+// Pause stops the job's ticks until Resume; runs in flight go on. Tick
+// runs that have not started (queued under OverlapQueue, waiting for a
+// concurrency slot, or in their WithJitter delay) are skipped: their
+// futures fail with ErrSkipped. RunNow and Backfill runs go on. With
 // WithStore, a named job is paused in the store, for every replica: its
 // ticks go on, and their claims are refused with ErrPaused. Paused
 // before Start, the job is not armed by Start. While the releaser holds
@@ -88,7 +114,6 @@ func (j *Job[T]) Pause() {
 	}
 	s := j.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	j.resumeWanted = false
 	switch j.state {
 	case jobActive:
@@ -98,6 +123,10 @@ func (j *Job[T]) Pause() {
 		j.state = jobPaused
 		j.unarmed = true
 	}
+	refused := j.pauseRunsLocked(nil) // an ended job too: its last tick's run may wait
+	s.notifyLocked()
+	s.mu.Unlock()
+	settle(refused)
 }
 
 // Resume restarts a paused job at its first tick after now: ticks missed

@@ -83,6 +83,7 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 		l.last = &r.fut
 		l.stats.InFlight++
 		r.drawLocked() // in start order, under mu: the same draws on every repetition
+		r.jitterWait = r.jitter > 0
 		go r.exec()
 	}
 }
@@ -225,10 +226,15 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 		}
 	}
 	j.moveLocked(r, placeFinished)
+	var refused []refusal
+	if j.state == jobPaused { // WithPauseOnFailure, or a Pause: nothing of the tick runs starts
+		refused = j.pauseRunsLocked(nil)
+	}
 	s.grantSlotsLocked()
 	j.advanceLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
+	settle(refused)
 }
 
 // deleteRun removes r from rs.

@@ -53,6 +53,9 @@ type runBase struct {
 	origin     origin                     // the run's place in the order of deadlines; see order.go
 	named      interface{ Name() string } // its job, for messages
 	jitter     time.Duration              // the start delay drawn for it when it started
+	jitterWait bool                       // s.mu: in its jitter delay, not started yet
+	jitterStop error                      // s.mu: set while it waits its jitter: it must not start
+	jitterSkip bool                       // s.mu: jitterStop is a skip (Pause), not a refusal
 	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
 	prev       any                        // the job's previous run's *Future[T], for Previous; s.mu
 	before     *runBase                   // neighbours in the scheduler's runList
@@ -208,7 +211,10 @@ func (r *run[T]) refuse(err error) {
 // the token goes back last.
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
-	r.waitJitter()
+	if err, skip := r.waitJitter(); err != nil {
+		r.dropUnstarted(err, skip)
+		return
+	}
 	if j.cfg.timeout > 0 {
 		s.armTimeout(&r.runBase, j.cfg.timeout)
 	}
