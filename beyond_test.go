@@ -87,9 +87,10 @@ func TestBackfillCronAcrossDST(t *testing.T) {
 		return tick, periodic.Sleep(ctx, time.Minute)
 	})
 	require.NoError(t, err)
-	e.s.Start()
 	day := time.Date(2026, 11, 1, 0, 0, 0, 0, ny)
 	next := time.Date(2026, 11, 2, 0, 0, 0, 0, ny) // 25 hours later
+	e.m.Set(next.Add(time.Minute))                 // the day is past: no live tick within the next hour
+	e.s.Start()
 	futures, err := job.Backfill(context.Background(), day, next.Add(-time.Second))
 	require.NoError(t, err)
 	require.Len(t, futures, 25)
