@@ -219,12 +219,28 @@ func (r *run[T]) exec() {
 		s.armTimeout(&r.runBase, j.cfg.timeout)
 	}
 	start := s.Now()
+	returned := false
+	defer func() {
+		if !returned { // runtime.Goexit in user code on this goroutine: still close the books
+			r.finish(start, *new(T), wrapf(ErrGoexit, "job %q tick %s", j.name, r.tick.Format(time.RFC3339Nano)))
+		}
+	}()
 	if len(s.cfg.hooks) > 0 {
 		r.withRunContext(j.name, start, r.batch != nil)
 	}
 	j.notifyRun(r.tick, &r.fut)
 	r.reportStart(start)
 	v, err := r.perform()
+	returned = true
+	r.finish(start, v, err)
+}
+
+// finish ends a run that returned v, err (or whose function never
+// returned): the books close before the future settles, and the token
+// goes back last, even if an AfterRun hook calls runtime.Goexit.
+func (r *run[T]) finish(start time.Time, v T, err error) {
+	s, j := r.s, r.job
+	defer s.releaseRun(&r.runBase)
 	r.cancel()
 	err = r.timeoutErr(err)
 	took := s.cfg.clock.Now().Sub(start)
@@ -234,7 +250,6 @@ func (r *run[T]) exec() {
 		r.batch.stopIfDone()
 	}
 	r.reportEnd(start, took, err)
-	s.releaseRun(&r.runBase)
 }
 
 // settledErr is the error a future settled with err reports.
