@@ -69,6 +69,9 @@ func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 	if r := l.slotWait; r != nil {
 		out = r.refuseLocked(out, err)
 	}
+	for len(l.nowWait) > 0 {
+		out = l.nowWait[0].refuseLocked(out, err)
+	}
 	for _, b := range slices.Clone(l.batches) {
 		for b.next < len(b.runs) {
 			out = b.runs[b.next].refuseLocked(out, err)

@@ -52,7 +52,11 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 	case placeQueued:
 		l.queue = deleteRun(l.queue, r)
 	case placeSlot:
-		l.slotWait = nil
+		if r.ticked {
+			l.slotWait = nil
+		} else {
+			l.nowWait = deleteRun(l.nowWait, r)
+		}
 		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
 	case placeActive:
 		l.active = deleteRun(l.active, r)
@@ -69,7 +73,11 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 	case placeQueued:
 		l.queue = append(l.queue, r)
 	case placeSlot:
-		l.slotWait = r
+		if r.ticked { // a tick or a Backfill run: one per job
+			l.slotWait = r
+		} else { // RunNow: each waits
+			l.nowWait = append(l.nowWait, r)
+		}
 		s.slots = append(s.slots, r)
 	case placeActive:
 		s.live++ // the run goroutine's token, taken before go
@@ -89,15 +97,16 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 }
 
 // admitLocked starts r, or makes it wait for a concurrency slot, behind
-// the runs already waiting; false when its job already has a run waiting
-// for a slot, and r stays where it is.
+// the runs already waiting; false when r is a tick or Backfill run and its
+// job already has one waiting for a slot, and r stays where it is. A
+// RunNow run is always admitted.
 func (j *Job[T]) admitLocked(r *run[T]) bool {
 	s := j.s
 	if s.cfg.maxRuns == 0 || (s.inflight < s.cfg.maxRuns && len(s.slots) == 0) {
 		j.moveLocked(r, placeActive)
 		return true
 	}
-	if j.l().slotWait != nil {
+	if r.ticked && j.l().slotWait != nil {
 		return false
 	}
 	j.moveLocked(r, placeSlot)
