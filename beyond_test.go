@@ -191,3 +191,22 @@ func TestPreviousAndDescribe(t *testing.T) {
 	require.Nil(t, periodic.Previous[int](context.Background()))
 	require.Len(t, job.Describe(1).LastRuns, 1)
 }
+
+// TestDescribeCapsN checks that Describe reads n within [0, MaxDescribe]:
+// a huge n lists MaxDescribe activations rather than exhausting memory.
+func TestDescribeCapsN(t *testing.T) {
+	e := newEnv(t)
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Second), func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err)
+	e.s.Start()
+	for _, tc := range []struct {
+		n, want int
+	}{{-1, 0}, {0, 0}, {3, 3}, {periodic.MaxDescribe, 1000}, {periodic.MaxDescribe + 1, 1000}, {1 << 30, 1000}} {
+		d := job.Describe(tc.n)
+		require.Len(t, d.NextRuns, tc.want, "Describe(%d)", tc.n)
+		if tc.want > 0 {
+			require.Equal(t, at(1), d.NextRuns[0])
+			require.Equal(t, at(float64(tc.want)), d.NextRuns[tc.want-1])
+		}
+	}
+}
