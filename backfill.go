@@ -21,7 +21,9 @@ const maxBackfill = 100_000
 // towards WithLimit.
 //
 // Cancelling ctx cancels the runs in flight and settles those not started
-// yet with ctx.Err(). Backfill does not block. Bad input is an error
+// yet with ctx.Err(). Cancel on the future of a run not started yet
+// settles it at once with ErrCancelled; it never runs, and the others keep
+// their order. Backfill does not block. Bad input is an error
 // wrapping ErrInvalid: a nil ctx, a zero from or to, to before from, more
 // than 100,000 ticks, another overlap policy, a trigger that panics, a to
 // after now on the scheduler's clock (those ticks have not come yet: they

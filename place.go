@@ -45,7 +45,11 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 	s, l := j.s, j.l()
 	switch r.placed {
 	case placePending:
-		r.batch.next++ // only the head of a Backfill moves out
+		if b := r.batch; b.runs[b.next] == r {
+			b.next++ // the head of a Backfill moves out in turn
+		} else { // a pending run cancelled out of turn leaves the Backfill
+			b.runs = deleteRun(b.runs, r)
+		}
 		if to != placeFinished {
 			r.batch.admitted++
 		}
@@ -199,12 +203,13 @@ func cancelAll(runs []*runBase) {
 }
 
 // withdraw settles a run cancelled before it started, if it still waits
-// for a concurrency slot: it leaves the queue at once, so that it no
-// longer holds its job's one place there, and what waited behind it moves.
+// for a concurrency slot or its turn in a Backfill: it leaves at once, so
+// that it no longer holds its job's one place in the slots' queue, and
+// what waited behind it moves.
 func (r *run[T]) withdraw() {
 	s, j := r.s, r.job
 	s.mu.Lock()
-	waiting := r.placed == placeSlot
+	waiting := r.placed == placeSlot || r.placed == placePending
 	if waiting {
 		j.moveLocked(r, placeFinished)
 		j.advanceLocked()
