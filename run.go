@@ -211,7 +211,7 @@ func (r *run[T]) refuse(err error) {
 // the token goes back last.
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
-	if err, skip := r.waitJitter(); err != nil {
+	if skip, err := r.waitJitter(); err != nil {
 		r.dropUnstarted(err, skip)
 		return
 	}

@@ -31,19 +31,19 @@ func (r *run[T]) drawLocked() {
 // waitJitter delays a tick's run by the share of its job's jitter drawn
 // when it started; RunNow is not delayed. A run in its jitter delay has
 // not started: if Remove, Shutdown or Pause came meanwhile (they end its
-// context, see stopJitterLocked), it returns why the run must not start,
-// and whether that is a skip. If the run is cancelled meanwhile, its
+// context, see stopJitterLocked), it returns whether that is a skip, and
+// why the run must not start. If the run is cancelled meanwhile, its
 // context is done and perform returns at once.
-func (r *run[T]) waitJitter() (err error, skip bool) {
+func (r *run[T]) waitJitter() (skip bool, err error) {
 	if r.jitter <= 0 {
-		return nil, false
+		return false, nil
 	}
 	_ = Sleep(r, r.jitter)
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r.jitterWait = false
-	return r.jitterStop, r.jitterSkip
+	return r.jitterSkip, r.jitterStop
 }
 
 // dropUnstarted ends a run stopped in its jitter delay without starting
