@@ -1,7 +1,8 @@
 # make test: everything CI runs (the short soak included). make bench: the
 # peer comparison. make bench-observe: the cost of OpenTelemetry and
 # Prometheus per run. make fuzz: fuzz each target for FUZZTIME. make soak:
-# 1,000 jobs on the real clock for SOAKTIME, heap and goroutines sampled.
+# 1,000 jobs on the real clock for SOAKTIME (1s at least), heap and
+# goroutines sampled every 10 s, or ten times for a SOAKTIME under 100 s.
 # make minversion: the lowest Go versions that the go.mod files declare
 # really build and test.
 # BENCHFLAGS="-quick", "-only steady -rounds 5", ...: see bench/cmd/peers.

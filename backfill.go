@@ -29,10 +29,14 @@ const maxBackfill = 100_000
 // run both ways.
 //
 // Cancelling ctx cancels the runs in flight and settles those not started
-// yet with ctx.Err(). Backfill does not block. Bad input is an error
+// yet with ctx.Err(). Cancel on the future of a run not started yet
+// settles it at once with ErrCancelled; it never runs, and the others keep
+// their order. Backfill does not block. Bad input is an error
 // wrapping ErrInvalid: a nil ctx, a zero from or to, to before from, more
-// than 100,000 ticks, another overlap policy, a trigger that panics; after
-// Shutdown it returns ErrClosed, after Remove ErrRemoved.
+// than 100,000 ticks, another overlap policy, a trigger that panics, a to
+// after now on the scheduler's clock (those ticks have not come yet: they
+// run live, and backfilled they would run twice); after Shutdown it
+// returns ErrClosed, after Remove ErrRemoved.
 func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Overlap) ([]*Future[T], error) {
 	o, err := backfillOverlap(overlap)
 	if err != nil {
@@ -49,6 +53,10 @@ func (j *Job[T]) Backfill(ctx context.Context, from, to time.Time, overlap ...Ov
 	ticks, err := j.ticksIn(from, to)
 	if err != nil {
 		return nil, err
+	}
+	if now := j.s.Now(); to.After(now) { // those ticks are live ones: they would run twice
+		return nil, fmt.Errorf("%w: Backfill(%s, %s): to is after now (%s); ticks that have not come yet run live",
+			ErrInvalid, from.Format(time.RFC3339), to.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
 	}
 	b := &backfill[T]{j: j, ctx: ctx, seq: o != OverlapAllow, runs: make([]*run[T], len(ticks))}
 	futures := make([]*Future[T], len(ticks))

@@ -87,9 +87,10 @@ func TestBackfillCronAcrossDST(t *testing.T) {
 		return tick, periodic.Sleep(ctx, time.Minute)
 	})
 	require.NoError(t, err)
-	e.s.Start()
 	day := time.Date(2026, 11, 1, 0, 0, 0, 0, ny)
 	next := time.Date(2026, 11, 2, 0, 0, 0, 0, ny) // 25 hours later
+	e.m.Set(next.Add(time.Minute))                 // the day is past: no live tick within the next hour
+	e.s.Start()
 	futures, err := job.Backfill(context.Background(), day, next.Add(-time.Second))
 	require.NoError(t, err)
 	require.Len(t, futures, 25)
@@ -189,4 +190,23 @@ func TestPreviousAndDescribe(t *testing.T) {
 	require.Equal(t, at(30), d.LastRuns[1].Tick)
 	require.Nil(t, periodic.Previous[int](context.Background()))
 	require.Len(t, job.Describe(1).LastRuns, 1)
+}
+
+// TestDescribeCapsN checks that Describe reads n within [0, MaxDescribe]:
+// a huge n lists MaxDescribe activations rather than exhausting memory.
+func TestDescribeCapsN(t *testing.T) {
+	e := newEnv(t)
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Second), func(context.Context) (int, error) { return 1, nil })
+	require.NoError(t, err)
+	e.s.Start()
+	for _, tc := range []struct {
+		n, want int
+	}{{-1, 0}, {0, 0}, {3, 3}, {periodic.MaxDescribe, 1000}, {periodic.MaxDescribe + 1, 1000}, {1 << 30, 1000}} {
+		d := job.Describe(tc.n)
+		require.Len(t, d.NextRuns, tc.want, "Describe(%d)", tc.n)
+		if tc.want > 0 {
+			require.Equal(t, at(1), d.NextRuns[0])
+			require.Equal(t, at(float64(tc.want)), d.NextRuns[tc.want-1])
+		}
+	}
 }

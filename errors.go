@@ -34,6 +34,12 @@ var (
 	// because of the job's overlap or misfire policy.
 	ErrSkipped = errors.New("periodic: tick skipped")
 
+	// ErrGoexit is wrapped by the error of a run or Go task whose function
+	// (or a hook on its goroutine) called runtime.Goexit, as t.FailNow
+	// does in a test, instead of returning: its books close and its future
+	// settles with it, rather than never.
+	ErrGoexit = errors.New("periodic: runtime.Goexit called: the function did not return")
+
 	// ErrClaimed is the error of the future of a tick that another
 	// replica claimed through the scheduler's Locker.
 	ErrClaimed = errors.New("periodic: tick claimed by another replica")

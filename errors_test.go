@@ -36,7 +36,7 @@ func TestErrorTexts(t *testing.T) {
 	e.s.Start()
 	require.NoError(t, e.s.Shutdown(context.Background()))
 	_, afterShutdown := periodic.Schedule(e.s, periodic.Every(time.Hour), ok)
-	_, backfill := job.Backfill(context.Background(), t0, t0.Add(time.Hour))
+	_, backfill := job.Backfill(context.Background(), t0.Add(-time.Hour), t0)
 
 	for _, tc := range []struct {
 		name     string

@@ -29,15 +29,20 @@ type Description struct {
 	Cluster     StoreCounts // with WithStore: the counters of every replica
 }
 
+// MaxDescribe caps the n of Describe: the activations and runs one
+// Description lists, so that a large n cannot exhaust memory.
+const MaxDescribe = 1000
+
 // Describe returns the job's next n activations (computed from its
 // trigger, within WithLimit and WithStopAt; none while paused, on this
 // replica or, with WithStore, cluster-wide; before Start, those NextRun
 // documents: none for Every until Start fixes its anchor, unless
 // WithStartAt does), up to n of
 // its latest finished runs (as many as WithHistory keeps), and its
-// counters. A negative n is read as zero.
+// counters. A negative n is read as zero, and an n above MaxDescribe
+// (1,000) as MaxDescribe. It is safe for use by several goroutines.
 func (j *Job[T]) Describe(n int) Description {
-	n = max(n, 0) // a negative n asks for nothing
+	n = min(max(n, 0), MaxDescribe) // a negative n asks for nothing; a huge one is capped
 	s := j.s
 	s.mu.Lock()
 	l := j.l()

@@ -56,7 +56,8 @@ type jobLife[T any] struct {
 	pausedBy error
 	active   []*run[T]      // runs in flight
 	queue    []*run[T]      // runs waiting their turn (OverlapQueue)
-	slotWait *run[T]        // the run waiting for a concurrency slot
+	slotWait *run[T]        // the tick or Backfill run waiting for a concurrency slot
+	nowWait  []*run[T]      // RunNow runs waiting for a concurrency slot, in order
 	batches  []*backfill[T] // Backfills with runs not finished
 	catchUp  time.Time      // the last late tick of a misfire (see fire)
 	history  []RunRecord    // the latest finished runs, a ring, for Describe
@@ -339,9 +340,12 @@ func ptrTo[V any](v V) *V { return &v }
 
 // RunNow starts a run of the job at once, outside its trigger: it neither
 // counts towards WithLimit nor obeys the Overlap policy, but it does wait
-// for a slot under WithMaxConcurrency. TickFrom in the run returns the time
-// RunNow was called. After Shutdown the future has already failed with
-// ErrClosed; after Remove, with ErrRemoved (which wraps ErrClosed).
+// for a slot under WithMaxConcurrency, in the order of the slots' FIFO,
+// however many runs of the job already wait (each RunNow waits; none is
+// refused). Pause does not skip it; Remove and Shutdown refuse it while it
+// waits. TickFrom in the run returns the time RunNow was called. After
+// Shutdown the future has already failed with ErrClosed; after Remove,
+// with ErrRemoved (which wraps ErrClosed).
 func (j *Job[T]) RunNow() *Future[T] {
 	s := j.s
 	s.mu.Lock()
@@ -352,12 +356,8 @@ func (j *Job[T]) RunNow() *Future[T] {
 		return failed[T](wrapf(err, "job %q: RunNow", name))
 	}
 	r := newRun(j, s.Now(), false)
-	var refused []refusal
-	if !j.admitLocked(r) { // not a tick: not counted among Skips
-		refused = r.refuseLocked(refused, j.skipErr(r.tick, "a run already waits for a concurrency slot"))
-	}
+	j.admitLocked(r) // a RunNow run always finds its place in the slots' FIFO
 	s.mu.Unlock()
-	settle(refused)
 	return &r.fut
 }
 

@@ -195,7 +195,9 @@ func WithTimeout(d time.Duration) JobOption {
 // anchored. During the delay the run is already in flight: it counts for
 // the Overlap policy and holds its slot under WithMaxConcurrency. OnRun,
 // BeforeRun, the start log record and WithTimeout's clock begin after it.
-// RunNow is not delayed.
+// A run in its delay has not started: Remove and Shutdown refuse it with
+// ErrClosed and Pause skips it (ErrSkipped, counted in Stats.Skips); its
+// function, OnRun and BeforeRun never run. RunNow is not delayed.
 func WithJitter(d time.Duration) JobOption {
 	return func(c *jobConfig) {
 		if d < 0 {

@@ -100,15 +100,44 @@ func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 	if r := l.slotWait; r != nil {
 		out = r.refuseLocked(out, err)
 	}
+	for len(l.nowWait) > 0 {
+		out = l.nowWait[0].refuseLocked(out, err)
+	}
 	for _, b := range slices.Clone(l.batches) {
 		for b.next < len(b.runs) {
 			out = b.runs[b.next].refuseLocked(out, err)
 		}
 	}
+	return j.stopJitterLocked(out, err, false) // runpolicy.go: not started yet
+}
+
+// pauseRunsLocked skips the job's tick runs that have not started: those
+// in the overlap queue, the one waiting for a concurrency slot, and those
+// in their jitter delay. Their futures fail with ErrSkipped, OnRun hears
+// of the queued ones, and Stats.Skips counts them. RunNow and Backfill
+// runs are not ticks: they go on.
+func (j *Job[T]) pauseRunsLocked(out []refusal) []refusal {
+	l := j.life
+	if l == nil {
+		return out
+	}
+	for _, r := range slices.Clone(l.queue) {
+		if r.ticked && r.batch == nil {
+			out = j.skipLocked(r, "job paused", out)
+		}
+	}
+	if r := l.slotWait; r != nil && r.ticked && r.batch == nil {
+		out = j.skipLocked(r, "job paused", out)
+	}
+	out = j.stopJitterLocked(out, nil, true)
+	j.advanceLocked()
 	return out
 }
 
-// Pause stops the job's ticks until Resume; runs in flight go on. With
+// Pause stops the job's ticks until Resume; runs in flight go on. Tick
+// runs that have not started (queued under OverlapQueue, waiting for a
+// concurrency slot, or in their WithJitter delay) are skipped: their
+// futures fail with ErrSkipped. RunNow and Backfill runs go on. With
 // WithStore, a named job is paused in the store, for every replica: its
 // ticks go on, and their claims are refused with ErrPaused, until a
 // Resume on any replica. If the store cannot be reached, the job is
@@ -128,7 +157,6 @@ func (j *Job[T]) Pause() {
 func (j *Job[T]) pauseLocal(by error) {
 	s := j.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if by != nil && (j.state == jobActive || j.state == jobIdle) {
 		j.l().pausedBy = by
 	}
@@ -141,6 +169,10 @@ func (j *Job[T]) pauseLocal(by error) {
 		j.state = jobPaused
 		j.unarmed = true
 	}
+	refused := j.pauseRunsLocked(nil) // an ended job too: its last tick's run may wait
+	s.notifyLocked()
+	s.mu.Unlock()
+	settle(refused)
 }
 
 // Resume restarts a paused job at its first tick after now: ticks missed

@@ -83,10 +83,10 @@ func WithLocation(loc *time.Location) Option {
 // WithMaxConcurrency caps the runs in flight across all jobs at n, RunNow
 // included. A run that finds no free slot waits as a pending future, and
 // waiting runs start in the order they came as slots free. Each job has at
-// most one run waiting: its later ticks meanwhile are skipped (their
-// futures fail with ErrSkipped, OnRun sees them), and so is a RunNow,
-// so the queue never holds more than one run per job. Cancelling a
-// waiting run settles it at once and frees its place.
+// most one tick (or Backfill) run waiting: its later ticks meanwhile are
+// skipped (their futures fail with ErrSkipped, OnRun sees them). RunNow
+// runs are not ticks: each one waits its turn, however many of its job
+// wait. Cancelling a waiting run settles it at once and frees its place.
 func WithMaxConcurrency(n int) Option {
 	return func(cfg *config) {
 		if n < 1 {

@@ -47,14 +47,22 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 	s, l := j.s, j.l()
 	switch r.placed {
 	case placePending:
-		r.batch.next++ // only the head of a Backfill moves out
+		if b := r.batch; b.runs[b.next] == r {
+			b.next++ // the head of a Backfill moves out in turn
+		} else { // a pending run cancelled out of turn leaves the Backfill
+			b.runs = deleteRun(b.runs, r)
+		}
 		if to != placeFinished {
 			r.batch.admitted++
 		}
 	case placeQueued:
 		l.queue = deleteRun(l.queue, r)
 	case placeSlot:
-		l.slotWait = nil
+		if r.ticked {
+			l.slotWait = nil
+		} else {
+			l.nowWait = deleteRun(l.nowWait, r)
+		}
 		s.slots = slices.DeleteFunc(s.slots, func(x starter) bool { return x == starter(r) })
 	case placeActive:
 		l.active = deleteRun(l.active, r)
@@ -71,7 +79,11 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 	case placeQueued:
 		l.queue = append(l.queue, r)
 	case placeSlot:
-		l.slotWait = r
+		if r.ticked { // a tick or a Backfill run: one per job
+			l.slotWait = r
+		} else { // RunNow: each waits
+			l.nowWait = append(l.nowWait, r)
+		}
 		s.slots = append(s.slots, r)
 	case placeActive:
 		s.live++ // the run goroutine's token, taken before go
@@ -85,20 +97,22 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 		l.last = &r.fut
 		l.stats.InFlight++
 		r.drawLocked() // in start order, under mu: the same draws on every repetition
+		r.jitterWait = r.jitter > 0
 		go r.exec()
 	}
 }
 
 // admitLocked starts r, or makes it wait for a concurrency slot, behind
-// the runs already waiting; false when its job already has a run waiting
-// for a slot, and r stays where it is.
+// the runs already waiting; false when r is a tick or Backfill run and its
+// job already has one waiting for a slot, and r stays where it is. A
+// RunNow run is always admitted.
 func (j *Job[T]) admitLocked(r *run[T]) bool {
 	s := j.s
 	if s.cfg.maxRuns == 0 || (s.inflight < s.cfg.maxRuns && len(s.slots) == 0) {
 		j.moveLocked(r, placeActive)
 		return true
 	}
-	if j.l().slotWait != nil {
+	if r.ticked && j.l().slotWait != nil {
 		return false
 	}
 	j.moveLocked(r, placeSlot)
@@ -204,12 +218,13 @@ func cancelAll(runs []*runBase) {
 }
 
 // withdraw settles a run cancelled before it started, if it still waits
-// for a concurrency slot: it leaves the queue at once, so that it no
-// longer holds its job's one place there, and what waited behind it moves.
+// for a concurrency slot or its turn in a Backfill: it leaves at once, so
+// that it no longer holds its job's one place in the slots' queue, and
+// what waited behind it moves.
 func (r *run[T]) withdraw() {
 	s, j := r.s, r.job
 	s.mu.Lock()
-	waiting := r.placed == placeSlot
+	waiting := r.placed == placeSlot || r.placed == placePending
 	if waiting {
 		j.moveLocked(r, placeFinished)
 		j.advanceLocked()
@@ -244,11 +259,16 @@ func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err 
 		}
 	}
 	j.moveLocked(r, placeFinished)
+	var refused []refusal
+	if j.state == jobPaused { // WithPauseOnFailure, or a Pause: nothing of the tick runs starts
+		refused = j.pauseRunsLocked(nil)
+	}
 	s.grantSlotsLocked()
 	j.advanceLocked()
 	s.notifyLocked()
 	rearm := r.rearm
 	s.mu.Unlock()
+	settle(refused)
 	return rearm
 }
 

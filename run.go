@@ -53,6 +53,9 @@ type runBase struct {
 	origin     origin                     // the run's place in the order of deadlines; see order.go
 	named      interface{ Name() string } // its job, for messages
 	jitter     time.Duration              // the start delay drawn for it when it started
+	jitterWait bool                       // s.mu: in its jitter delay, not started yet
+	jitterStop error                      // s.mu: set while it waits its jitter: it must not start
+	jitterSkip bool                       // s.mu: jitterStop is a skip (Pause), not a refusal
 	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
 	prev       any                        // the job's previous run's *Future[T], for Previous; s.mu
 	before     *runBase                   // neighbours in the scheduler's runList
@@ -212,17 +215,36 @@ func (r *run[T]) refuse(err error) {
 // the token goes back last.
 func (r *run[T]) exec() {
 	s, j := r.s, r.job
-	r.waitJitter()
+	if skip, err := r.waitJitter(); err != nil {
+		r.dropUnstarted(err, skip)
+		return
+	}
 	if j.conf().timeout > 0 {
 		s.armTimeout(&r.runBase, j.conf().timeout)
 	}
 	start := s.Now()
+	returned := false
+	defer func() {
+		if !returned { // runtime.Goexit in user code on this goroutine: still close the books
+			r.finish(start, *new(T), wrapf(ErrGoexit, "job %q tick %s", j.name, r.tick.Format(time.RFC3339Nano)))
+		}
+	}()
 	if len(s.cfg.hooks) > 0 {
 		r.withRunContext(j.name, start, r.batch != nil)
 	}
 	j.notifyRun(r.tick, &r.fut)
 	r.reportStart(start)
 	v, err := r.perform()
+	returned = true
+	r.finish(start, v, err)
+}
+
+// finish ends a run that returned v, err (or whose function never
+// returned): the books close before the future settles, and the token
+// goes back last, even if an AfterRun hook calls runtime.Goexit.
+func (r *run[T]) finish(start time.Time, v T, err error) {
+	s, j := r.s, r.job
+	defer s.releaseRun(&r.runBase)
 	r.cancel()
 	err = r.timeoutErr(err)
 	took := s.cfg.clock.Now().Sub(start)
@@ -234,7 +256,6 @@ func (r *run[T]) exec() {
 		r.batch.stopIfDone()
 	}
 	r.reportEnd(start, took, err)
-	s.releaseRun(&r.runBase)
 }
 
 // settledErr is the error a future settled with err reports.

@@ -29,13 +29,72 @@ func (r *run[T]) drawLocked() {
 }
 
 // waitJitter delays a tick's run by the share of its job's jitter drawn
-// when it started; RunNow is not delayed. If the run is cancelled
-// meanwhile, its context is done and perform returns at once.
-func (r *run[T]) waitJitter() {
-	if r.jitter > 0 {
-		_ = Sleep(r, r.jitter)
+// when it started; RunNow is not delayed. A run in its jitter delay has
+// not started: if Remove, Shutdown or Pause came meanwhile (they end its
+// context, see stopJitterLocked), it returns whether that is a skip, and
+// why the run must not start. If the run is cancelled meanwhile, its
+// context is done and perform returns at once.
+func (r *run[T]) waitJitter() (skip bool, err error) {
+	if r.jitter <= 0 {
+		return false, nil
 	}
+	_ = Sleep(r, r.jitter)
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.jitterWait = false
+	return r.jitterSkip, r.jitterStop
 }
+
+// dropUnstarted ends a run stopped in its jitter delay without starting
+// it: its function, BeforeRun and OnRun never run. The books close (a
+// skip is counted in Stats.Skips and reported as EventSkip, a refusal is
+// not counted) before the future settles, and the token goes back last.
+func (r *run[T]) dropUnstarted(err error, skip bool) {
+	s, j := r.s, r.job
+	s.mu.Lock()
+	if skip {
+		j.l().stats.Skips++
+	}
+	j.moveLocked(r, placeFinished)
+	s.grantSlotsLocked()
+	j.advanceLocked()
+	s.notifyLocked()
+	s.mu.Unlock()
+	r.cancel()
+	r.fut.settle(*new(T), err)
+	if skip {
+		s.report(&Event{Kind: EventSkip, Job: j.name, Tick: r.tick, Start: s.Now(), Err: err})
+	}
+	s.releaseRun(&r.runBase)
+}
+
+// stopJitterLocked tells the job's runs still in their jitter delay not
+// to start: with err, or with a skip error when skip. Their contexts end
+// (so that the wait ends) after s.mu is released, through settle.
+func (j *Job[T]) stopJitterLocked(out []refusal, err error, skip bool) []refusal {
+	for _, r := range j.l().active {
+		if !r.jitterWait || r.jitterStop != nil {
+			continue
+		}
+		r.jitterStop, r.jitterSkip = err, skip
+		if skip {
+			r.jitterStop = j.skipErr(r.tick, "job paused during its jitter delay")
+		}
+		out = append(out, refusal{r: wakeJitter{&r.runBase}})
+	}
+	return out
+}
+
+// wakeJitter ends the wait of a run told not to start; its own goroutine
+// settles it (dropUnstarted).
+type wakeJitter struct{ r *runBase }
+
+func (w wakeJitter) refuse(error)                { w.r.cancel() }
+func (w wakeJitter) reportSkip(time.Time, error) {}
+func (w wakeJitter) reportRefused()              {} // its own goroutine reports it
+func (w wakeJitter) observed() bool              { return false }
+func (w wakeJitter) sched() *Scheduler           { return w.r.s }
 
 // timeoutErr turns the error of a run that timed out into one that says so
 // and wraps context.DeadlineExceeded. Other errors pass unchanged.

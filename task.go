@@ -63,12 +63,21 @@ func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 		f.origin = originOf(cctx)
 	}
 	go func() {
-		v, err := call(cctx, fn)
-		cancel()
-		f.settle(v, err)
-		if r != nil {
-			r.s.releaseTask(r)
-		}
+		var v T
+		var err error
+		returned := false
+		defer func() {
+			if !returned { // runtime.Goexit in fn: the task still settles
+				err = wrapf(ErrGoexit, "Go task")
+			}
+			cancel()
+			f.settle(v, err)
+			if r != nil {
+				r.s.releaseTask(r)
+			}
+		}()
+		v, err = call(cctx, fn)
+		returned = true
 	}()
 	return f
 }

@@ -176,13 +176,10 @@ func TestMaxConcurrency(t *testing.T) {
 	}
 	e.s.Start()
 	e.advance(20 * time.Second)
-	pending := jobs[2].RunNow() // C already has a run waiting for a slot
-	require.ErrorIs(t, pending.Err(), periodic.ErrSkipped)
 	e.advance(70 * time.Second)
 	require.Equal(t, []string{
 		" 10s A10s start", " 10s B10s start", // C10 waits for a slot
 		" 20s C20s skipped", // A20 and B20 wait behind C10; C already has one waiting
-		" 20s C20s skipped", // the RunNow refused for the same reason: OnRun sees every future
 		" 25s A10s end", " 25s C10s start", " 25s B10s end", " 25s A20s start",
 		" 30s B30s skipped", // A30 and C30 wait behind B20
 		// At one instant, A's deadlines come before B's, B's before C's, and
@@ -220,6 +217,33 @@ func TestMaxConcurrencyRunNowWaits(t *testing.T) {
 	require.NoError(t, first.Err())
 	require.NoError(t, second.Err())
 	require.Equal(t, []string{"  0s start 10", " 10s end 10", " 10s start 10", " 20s end 10"}, e.lines())
+}
+
+// TestMaxConcurrencyEveryRunNowWaits checks that each RunNow waits for a
+// slot in FIFO order, however many runs of its job already wait (as its
+// doc says; none is refused), and that Remove refuses those still waiting.
+func TestMaxConcurrencyEveryRunNowWaits(t *testing.T) {
+	e := newEnv(t, quiet, periodic.WithMaxConcurrency(1))
+	block, err := periodic.Schedule(e.s, periodic.Every(time.Hour), e.sleeper(10), periodic.WithName("block"))
+	require.NoError(t, err)
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Hour), e.sleeper(5), periodic.WithName("job"))
+	require.NoError(t, err)
+	e.s.Start()
+	block.RunNow()
+	now := []*periodic.Future[int]{job.RunNow(), job.RunNow(), job.RunNow()}
+	e.advance(22 * time.Second) // block 0-10, then job 10-15, 15-20, 20-25
+	require.NoError(t, now[0].Err())
+	require.NoError(t, now[1].Err())
+	require.ErrorIs(t, now[2].Err(), periodic.ErrInvalidState) // pending: in flight
+	late := job.RunNow()                                       // waits behind the one in flight
+	job.Remove()
+	require.ErrorIs(t, late.Err(), periodic.ErrClosed)
+	e.advance(5 * time.Second)
+	require.NoError(t, now[2].Err())
+	require.Equal(t, []string{"  0s start 10", " 10s end 10", " 10s start 5", " 15s end 5", " 15s start 5",
+		" 20s end 5", " 20s start 5", " 25s end 5"}, e.lines())
+	require.Equal(t, 3, job.Stats().Runs)
+	require.Zero(t, job.Stats().Skips)
 }
 
 // TestMaxConcurrencyCancelWaiting checks that cancelling a run that waits

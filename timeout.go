@@ -28,6 +28,11 @@ import (
 // cancel f; bound the wait with Await's context. Use TimeoutOn to name
 // the clock.
 //
+// When the scheduler whose clock Timeout would use has stopped (Shutdown
+// has returned; ctx is derived from one of its finished runs, say), no
+// timer of that clock would ever fire: Timeout returns a future that has
+// already failed with an error wrapping ErrClosed, and f is left alone.
+//
 // A d of zero expires at once: f is cancelled right away unless it has
 // already settled. Timeout does not block. A nil ctx or f or a negative d
 // gives a future that has already failed with an error wrapping
@@ -45,6 +50,9 @@ func Timeout[T any](ctx context.Context, f *Future[T], d time.Duration) *Future[
 	}
 	if s == nil {
 		return timeoutWith("Timeout", f, d, nil, realAfter)
+	}
+	if s.hasStopped() { // its clock's deadlines are kept by nobody: the timer would never fire
+		return failed[T](wrapf(ErrClosed, "Timeout: the scheduler of its clock has stopped"))
 	}
 	at := place{by: f.origin} // child zero of f's task: before its own deadlines
 	if f.origin == nil {
