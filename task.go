@@ -56,7 +56,7 @@ func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 	if r != nil {
 		if !r.s.holdTask(r) { // the scheduler has stopped: no new goroutine of it
 			cancel()
-			return failed[T](fmt.Errorf("periodic: Go: %w", ErrClosed))
+			return failed[T](wrapf(ErrClosed, "Go"))
 		}
 		f.owner = r.s
 		cctx = childTask(cctx, originOf(ctx))

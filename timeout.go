@@ -115,6 +115,12 @@ func (t *timeout[T]) expire() {
 	if t.f.state.Load() != statePending {
 		return
 	}
+	if s := t.out.owner; s != nil && t.f.owner == nil && s.hold() {
+		// f's goroutine is none of the scheduler's: until f settles after
+		// the cancel, the scheduler is busy, so that periodictest does not
+		// move the clock while the run waits for it.
+		t.f.listen(s.release)
+	}
 	t.expired.Store(true)
 	t.f.Cancel()
 }

@@ -3,6 +3,7 @@ package periodic
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -74,4 +75,13 @@ func (a at) validate() error {
 		return fmt.Errorf("%w: At(): no instants given", ErrInvalid)
 	}
 	return nil
+}
+
+// String lists the instants in RFC 3339, as "at(T1, T2)".
+func (a at) String() string {
+	ts := make([]string, len(a.times))
+	for i, t := range a.times {
+		ts[i] = t.Format(time.RFC3339Nano)
+	}
+	return "at(" + strings.Join(ts, ", ") + ")"
 }
