@@ -21,7 +21,8 @@ import (
 // flight still arms the next tick when it ends, from the new trigger.
 //
 // Bad input is an error wrapping ErrInvalid, as for Schedule (a WithName
-// other than the job's name included); after Shutdown it returns
+// other than the job's name included, and a WithLimit the job has
+// reached already); after Shutdown it returns
 // ErrClosed, after Remove ErrRemoved. Update does not block on runs and
 // is safe for use by several goroutines; with WithStore, every replica
 // must make the same Update.
@@ -43,6 +44,12 @@ func (j *Job[T]) Update(t Trigger, opts ...JobOption) error {
 	if err := j.closedErrLocked(); err != nil {
 		s.mu.Unlock()
 		return wrapf(err, "job %q: Update", name)
+	}
+	if cfg.limit > 0 && cfg.limit <= j.ticks {
+		ticks := j.ticks
+		s.mu.Unlock()
+		return fmt.Errorf("%w: job %q: Update: WithLimit(%d) is reached already (%d ticks ran); the job would never run again",
+			ErrInvalid, name, cfg.limit, ticks)
 	}
 	def := &jobDef{trigger: s.seededLocked(t), cfg: cfg}
 	j.def.Store(def)

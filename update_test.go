@@ -134,3 +134,19 @@ func TestUpdateWhileTickHeld(t *testing.T) {
 	e.advance(10 * time.Second)
 	require.Equal(t, []time.Duration{30 * time.Second, 42 * time.Second}, ticks())
 }
+
+// TestUpdateLimitReached checks that an Update whose WithLimit the job has
+// already reached is an error naming it, not a job that ends silently.
+func TestUpdateLimitReached(t *testing.T) {
+	e := newEnv(t, quiet)
+	fn, _ := tickLog()
+	job, err := periodic.Schedule(e.s, periodic.Every(time.Second), fn)
+	require.NoError(t, err)
+	e.s.Start()
+	e.advance(3 * time.Second)
+	err = job.Update(periodic.Every(time.Second), periodic.WithLimit(2))
+	require.ErrorIs(t, err, periodic.ErrInvalid)
+	require.ErrorContains(t, err, "WithLimit(2) is reached already (3 ticks ran)")
+	require.True(t, job.NextRun().Equal(t0.Add(4*time.Second)), "the job goes on as it was")
+	require.NoError(t, job.Update(periodic.Every(time.Second), periodic.WithLimit(4)))
+}
