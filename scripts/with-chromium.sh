@@ -17,10 +17,9 @@ if [ "$#" -eq 0 ]; then
 	exit 2
 fi
 
-die() {
-	echo "with-chromium.sh: $*" >&2
-	exit 1
-}
+ME=with-chromium.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 find_browser() {
 	local b
@@ -37,20 +36,8 @@ find_browser() {
 	return 1
 }
 
-install_chromium() {
-	echo "with-chromium.sh: no Chromium found; installing Debian's chromium with apt-get" >&2
-	command -v apt-get >/dev/null 2>&1 || die "chromium is missing and apt-get is not available; install chromium and retry"
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null 2>&1 || die "chromium is missing and we are not root; install chromium and retry"
-		sudo="sudo"
-	fi
-	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; }; then
-		die "installing chromium with apt-get failed; install it by hand and retry"
-	fi
-}
 
-bin="$(find_browser)" || { install_chromium; bin="$(find_browser)" || die "chromium still not found after apt-get install"; }
+bin="$(find_browser)" || { apt_install chromium; bin="$(find_browser)" || die "chromium still not found after apt-get install"; }
 CHROMIUM_BIN="$bin"
 export CHROMIUM_BIN
 echo "with-chromium.sh: $("$CHROMIUM_BIN" --version 2>/dev/null || echo "$CHROMIUM_BIN")" >&2

@@ -22,10 +22,9 @@ if [ "$#" -eq 0 ]; then
 	exit 2
 fi
 
-die() {
-	echo "with-postgres.sh: $*" >&2
-	exit 1
-}
+ME=with-postgres.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # pg_bin finds the directory of initdb and pg_ctl: PATH, else the newest
 # /usr/lib/postgresql/N/bin.
@@ -39,22 +38,10 @@ pg_bin() {
 	[ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
 }
 
-install_postgres() {
-	echo "with-postgres.sh: initdb not found; installing postgresql with apt-get" >&2
-	command -v apt-get >/dev/null 2>&1 || die "postgresql is missing and apt-get is not available; install it and retry"
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null 2>&1 || die "postgresql is missing and we are not root; install it and retry"
-		sudo="sudo"
-	fi
-	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null; }; then
-		die "installing postgresql with apt-get failed; install it by hand and retry"
-	fi
-}
 
 bin="$(pg_bin || true)"
 if [ -z "$bin" ]; then
-	install_postgres
+	apt_install postgresql
 	bin="$(pg_bin || true)"
 	[ -n "$bin" ] || die "initdb still not found after apt-get install"
 fi
@@ -66,21 +53,6 @@ if [ "$(id -u)" -eq 0 ]; then
 	run_as=(runuser -u postgres --)
 fi
 
-port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-	local p i
-	for i in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
-		if port_free "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
 
 dir="$(mktemp -d "${TMPDIR:-/tmp}/with-postgres.XXXXXX")"
 chmod 755 "$dir"

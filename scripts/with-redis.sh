@@ -19,44 +19,16 @@ if [ "$#" -eq 0 ]; then
 	exit 2
 fi
 
-die() {
-	echo "with-redis.sh: $*" >&2
-	exit 1
-}
+ME=with-redis.sh
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-install_redis() {
-	echo "with-redis.sh: redis-server not found; installing it with apt-get" >&2
-	command -v apt-get >/dev/null 2>&1 || die "redis-server is missing and apt-get is not available; install redis-server (7.x) and retry"
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null 2>&1 || die "redis-server is missing and we are not root; install redis-server and retry"
-		sudo="sudo"
-	fi
-	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null; }; then
-		die "installing redis-server with apt-get failed; install it by hand and retry"
-	fi
+command -v redis-server >/dev/null 2>&1 || {
+	apt_install redis-server
 	command -v redis-server >/dev/null 2>&1 || die "redis-server still not found after apt-get install"
 }
-
-command -v redis-server >/dev/null 2>&1 || install_redis
 command -v redis-cli >/dev/null 2>&1 || die "redis-cli not found next to redis-server"
 
-# port_free P: true when nothing listens on 127.0.0.1:P.
-port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-	local p i
-	for i in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
-		if port_free "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
 
 dir="$(mktemp -d "${TMPDIR:-/tmp}/with-redis.XXXXXX")"
 pid=""
