@@ -99,7 +99,7 @@ func (b *backfill[T]) watch() error {
 		s.mu.Unlock()
 		return wrapf(ErrClosed, "Backfill")
 	}
-	s.live++
+	s.live.Add(1)
 	b.watching = true
 	s.mu.Unlock()
 	b.stop = context.AfterFunc(b.ctx, b.cancelled)
@@ -178,7 +178,7 @@ func (b *backfill[T]) cancelled() {
 	}
 	settle(refused)
 	s.mu.Lock()
-	s.live--
+	s.live.Add(-1)
 	s.checkDoneLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -198,7 +198,7 @@ func (b *backfill[T]) stopIfDone() {
 	s.mu.Unlock()
 	if stop && b.stop() {
 		s.mu.Lock()
-		s.live--
+		s.live.Add(-1)
 		s.checkDoneLocked()
 		s.notifyLocked()
 		s.mu.Unlock()

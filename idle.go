@@ -3,6 +3,7 @@ package periodic
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,7 +50,7 @@ func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *
 func (s *Scheduler) blockLocked(w *waiter) {
 	s.waiters[w] = struct{}{}
 	s.rebookLocked(w.r, 0, 1)
-	if w.r != nil && w.r.blocked > w.r.tokens && !s.misused {
+	if t, b := w.r.booksRead(); b > t && !s.misused {
 		s.misused = true
 		s.cfg.log.Error("periodic: a goroutine the scheduler does not own waits with a run's context; " +
 			"start helper goroutines with periodic.Go, or WaitIdle and periodictest cannot see them")
@@ -75,13 +76,34 @@ func (s *Scheduler) unblockLocked(w *waiter) {
 // and busy by the change in what r adds to it: T - min(W, T).
 func (s *Scheduler) rebookLocked(r *runBase, dt, dw int) {
 	if r == nil { // a waiter of no run: itself one token
-		s.busy -= dw
+		s.busy.Add(int64(-dw))
 		return
 	}
-	before := r.tokens - min(r.blocked, r.tokens)
-	r.tokens += dt
-	r.blocked += dw
-	s.busy += r.tokens - min(r.blocked, r.tokens) - before
+	s.busy.Add(int64(r.books.change(dt, dw)))
+}
+
+// runBooks packs a run's tokens T (high 32 bits) and its goroutines
+// blocked W (low 32 bits) in one word, so that the run's goroutine can give
+// its token back without s.mu (releaseRun).
+type runBooks struct{ atomic.Uint64 }
+
+// change adds dt to T and dw to W, and returns the change in what the run
+// adds to busy, T - min(W, T).
+func (b *runBooks) change(dt, dw int) int {
+	for {
+		old := b.Load()
+		t, w := int(old>>32), int(uint32(old))
+		nt, nw := t+dt, w+dw
+		if b.CompareAndSwap(old, uint64(nt)<<32|uint64(uint32(nw))) {
+			return nt - min(nw, nt) - (t - min(w, t))
+		}
+	}
+}
+
+// read returns T and W.
+func (b *runBooks) read() (tokens, blocked int) {
+	v := b.Load()
+	return int(v >> 32), int(uint32(v))
 }
 
 // waitFor blocks until ch is ready or ctx ends, preferring ch when both
@@ -118,7 +140,7 @@ func (s *Scheduler) notifyLocked() {
 // idleLocked reports whether every goroutine of the scheduler is blocked
 // and none of them is about to wake.
 func (s *Scheduler) idleLocked() bool {
-	if s.busy > 0 {
+	if s.busy.Load() > 0 {
 		return false
 	}
 	for w := range s.waiters {
@@ -151,6 +173,7 @@ func (s *Scheduler) WaitIdle(ctx context.Context) error {
 	if s.calledFromInside(ctx) {
 		return fmt.Errorf("%w: WaitIdle called from a goroutine of the scheduler, which would wait for itself", ErrInvalid)
 	}
+	s.watched.Store(true) // before reading the books: see releaseRun
 	for {
 		s.mu.Lock()
 		idle := s.idleLocked()
@@ -194,8 +217,8 @@ func (s *Scheduler) releaseDueLocked() bool {
 		return false
 	}
 	s.popLocked()
-	s.live++
-	s.busy++
+	s.live.Add(1)
+	s.busy.Add(1)
 	s.mu.Unlock()
 	s.releaseDue(e)
 	return true

@@ -86,7 +86,7 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 		}
 		s.slots = append(s.slots, r)
 	case placeActive:
-		s.live++ // the run goroutine's token, taken before go
+		s.live.Add(1) // the run goroutine's token, taken before go
 		s.rebookLocked(&r.runBase, 1, 0)
 		s.inflight++
 		s.running.add(&r.runBase)

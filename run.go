@@ -60,8 +60,7 @@ type runBase struct {
 	prev       any                        // the job's previous run's *Future[T], for Previous; s.mu
 	before     *runBase                   // neighbours in the scheduler's runList
 	next       *runBase
-	tokens     int        // s.mu: goroutines of the run (itself, its Go tasks)
-	blocked    int        // s.mu: how many of them wait in Sleep or Await
+	books      runBooks   // goroutines of the run (itself, its Go tasks) and how many of them wait in Sleep or Await
 	afters     afterFuncs // of derived contexts; see runpolicy.go
 }
 
@@ -365,11 +364,29 @@ func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 	s.mu.Unlock()
 }
 
-// releaseRun gives back the run goroutine's token.
+// booksRead returns the run's tokens and blocked goroutines; 0, 0 for nil.
+func (r *runBase) booksRead() (tokens, blocked int) {
+	if r == nil {
+		return 0, 0
+	}
+	return r.books.read()
+}
+
+// releaseRun gives back the token of a goroutine of run r (the run's own,
+// or a Go task's). It lowers busy and live without s.mu, then takes s.mu
+// only if somebody may wait for that: a watcher of the idle books
+// (WaitIdle, a driven scheduler) or a Shutdown waiting for the last token.
+// The counters are lowered before closed and watched are read, and their
+// writers store them before reading the counters, so that either the
+// writer sees the new counts or this sees the flag (ARCHITECTURE.md,
+// tokens).
 func (s *Scheduler) releaseRun(r *runBase) {
+	s.busy.Add(int64(r.books.change(-1, 0)))
+	n := s.live.Add(-1)
+	if !s.watched.Load() && (n > 0 || !s.closed.Load()) {
+		return
+	}
 	s.mu.Lock()
-	s.rebookLocked(r, -1, 0)
-	s.live--
 	s.checkDoneLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -382,7 +399,7 @@ func (s *Scheduler) holdTask(r *runBase) bool {
 	if s.stopped {
 		return false
 	}
-	s.live++
+	s.live.Add(1)
 	s.rebookLocked(r, 1, 0)
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -53,23 +54,35 @@ type Scheduler struct {
 	stopped   bool // closing and every token given back: no new token
 	drivenNow bool // periodictest drives the deadlines
 	releasing bool // the dispatcher is firing a batch and will look again
-	busy      int  // goroutines of the scheduler not blocked in Sleep or Await
-	live      int  // tokens: goroutines of the scheduler not yet returned
-	inflight  int  // runs started and not returned
-	misused   bool // a plain goroutine waited on a run's context (logged once)
-	waiters   map[*waiter]struct{}
-	slots     []starter // runs waiting for a slot under WithMaxConcurrency
-	changed   chan struct{}
-	jobs      []jobHandle          // in registration order
-	names     map[string]jobHandle // jobs given a name by WithName
-	jobSeq    int
-	running   runList // runs in flight, for Shutdown to cancel
+	// busy counts goroutines of the scheduler not blocked in Sleep or
+	// Await; live counts tokens: goroutines of the scheduler not yet
+	// returned. Both change under mu, except that a run goroutine gives
+	// its token back without it (releaseRun); see ARCHITECTURE.md.
+	busy     atomic.Int64
+	live     atomic.Int64
+	inflight int  // runs started and not returned
+	misused  bool // a plain goroutine waited on a run's context (logged once)
+	waiters  map[*waiter]struct{}
+	slots    []starter // runs waiting for a slot under WithMaxConcurrency
+	changed  chan struct{}
+	jobs     []jobHandle          // in registration order
+	names    map[string]jobHandle // jobs given a name by WithName
+	jobSeq   int
+	running  runList // runs in flight, for Shutdown to cancel
 
 	wake chan struct{} // the earliest deadline changed
 	stop chan struct{} // closed when stopped: the dispatcher ends
 	done chan struct{} // closed when stopped and the dispatcher has returned
 
 	st storeState // store_run.go: WithStore's cache and handed-over leases
+
+	// closed mirrors closing for releaseRun, which reads it without mu;
+	// watched is set, for good, by the first goroutine that waits for the
+	// idle books to change (WaitIdle, a driven scheduler). Each is stored
+	// before its writer reads live or busy, and releaseRun reads them after
+	// it has lowered live and busy, so that one of the two sees the other.
+	closed  atomic.Bool
+	watched atomic.Bool
 }
 
 // New returns a scheduler configured by opts. It starts no goroutine; call
@@ -95,7 +108,7 @@ func New(opts ...Option) *Scheduler {
 		cfg.rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	_, driven := cfg.clock.(drive.Driven)
-	return &Scheduler{
+	s := &Scheduler{
 		cfg:        cfg,
 		driven:     driven,
 		reuseTimer: reflect.TypeOf(cfg.clock) == reflect.TypeOf(clock.New()),
@@ -105,6 +118,8 @@ func New(opts ...Option) *Scheduler {
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 	}
+	s.watched.Store(driven)
+	return s
 }
 
 // Start anchors the jobs scheduled so far at the current time and starts
@@ -200,6 +215,7 @@ func (s *Scheduler) closeJobs() {
 		return
 	}
 	s.closing = true
+	s.closed.Store(true) // before checkDoneLocked reads live: see releaseRun
 	var refused []refusal
 	for _, j := range s.jobs {
 		refused = j.closeLocked(refused, ErrClosed)
@@ -302,8 +318,8 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 		s.mu.Unlock()
 		return buf, false
 	}
-	s.busy++ // the releaser's token, until the events have done their work
-	s.live++
+	s.busy.Add(1) // the releaser's token, until the events have done their work
+	s.live.Add(1)
 	s.releasing = true
 	s.mu.Unlock()
 	now = now.In(s.cfg.loc)
@@ -353,8 +369,8 @@ func (s *Scheduler) holdLocked() bool {
 	if s.stopped {
 		return false
 	}
-	s.busy++
-	s.live++
+	s.busy.Add(1)
+	s.live.Add(1)
 	return true
 }
 
@@ -367,8 +383,8 @@ func (s *Scheduler) release() {
 
 // releaseLocked is release with s.mu held.
 func (s *Scheduler) releaseLocked() {
-	s.busy--
-	s.live--
+	s.busy.Add(-1)
+	s.live.Add(-1)
 	s.checkDoneLocked()
 	s.notifyLocked()
 }
@@ -376,7 +392,7 @@ func (s *Scheduler) releaseLocked() {
 // checkDoneLocked stops the scheduler once closing and every token is
 // back: the dispatcher ends, and Done closes when it has.
 func (s *Scheduler) checkDoneLocked() {
-	if !s.closing || s.live > 0 || s.stopped {
+	if !s.closing || s.live.Load() > 0 || s.stopped {
 		return
 	}
 	s.stopped = true
@@ -398,6 +414,7 @@ func logger(s *Scheduler) *slog.Logger {
 func init() {
 	drive.Drive = func(x any) {
 		s := x.(*Scheduler)
+		s.watched.Store(true)
 		s.mu.Lock()
 		s.drivenNow = true
 		s.mu.Unlock()

@@ -135,7 +135,7 @@ func (s *Scheduler) notIdle() string {
 			busyRuns = append(busyRuns, r)
 		}
 	}
-	others := s.busy - len(busyRuns)
+	others := int(s.busy.Load()) - len(busyRuns)
 	s.mu.Unlock() // the names below take it
 	var parts []string
 	for _, r := range busyRuns {
@@ -181,7 +181,7 @@ func (s *Scheduler) changes() <-chan struct{} {
 // a run awaits a promise that another goroutine may still resolve.
 func (s *Scheduler) stalled() error {
 	s.mu.Lock()
-	if s.live == 0 || !s.idleLocked() || s.heap.peek() == nil {
+	if s.live.Load() == 0 || !s.idleLocked() || s.heap.peek() == nil {
 		s.mu.Unlock()
 		return nil
 	}
