@@ -92,7 +92,7 @@ func Previous[T any](ctx context.Context) *Future[T] {
 	}
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
-	f, _ := r.prev.(*Future[T])
+	f, _ := r.self.previous().(*Future[T])
 	return f
 }
 

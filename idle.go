@@ -34,7 +34,7 @@ func (w *waiter) ready() bool {
 
 // block counts the calling goroutine as blocked on ch.
 func (s *Scheduler) block(ctx context.Context, r *runBase, ch <-chan struct{}) *waiter {
-	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone, r: r, by: originOf(ctx)}
+	w := &waiter{ch: ch, done: ctx.Done(), parent: r.parentDone(), r: r, by: originOf(ctx)}
 	s.mu.Lock()
 	s.blockLocked(w)
 	s.mu.Unlock()

@@ -97,7 +97,9 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 		l.last = &r.fut
 		l.stats.InFlight++
 		r.drawLocked() // in start order, under mu: the same draws on every repetition
-		r.jitterWait = r.jitter > 0
+		if r.jitter() > 0 {
+			r.extra.jitterWait = true
+		}
 		go r.exec()
 	}
 }
@@ -243,7 +245,9 @@ func (r *run[T]) withdraw() {
 func (j *Job[T]) closeBooks(r *run[T], start time.Time, took time.Duration, err error) bool {
 	s, l := j.s, j.l()
 	s.mu.Lock()
-	s.heap.remove(&r.deadline)
+	if x := r.extra; x != nil {
+		s.heap.remove(&x.deadline)
+	}
 	if !notARun(&l.stats, err) { // store_run.go: lost claims, store errors
 		j.recordLocked(r.tick, start, start.Add(took), err)
 		l.stats.Runs++

@@ -108,7 +108,7 @@ func retry[T any](r *run[T], p *Retry, fn Func[T]) (T, error) {
 			return v, err
 		}
 		r.retried(n, err)
-		if serr := Sleep(r, p.wait(r.draws, n)); serr != nil {
+		if serr := Sleep(r, p.wait(r.draws(), n)); serr != nil {
 			return v, fmt.Errorf("%w; retry abandoned: %w", err, serr)
 		}
 	}

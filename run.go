@@ -41,27 +41,89 @@ type runKey struct{}
 // handles without knowing its type. Its parent, tick and deadline are
 // fixed before the context escapes to user code (ARCHITECTURE.md).
 type runBase struct {
-	parent     context.Context // values; for Backfill also cancellation
+	parent  context.Context // values; for Backfill also cancellation
+	s       *Scheduler
+	tick    time.Time
+	ticked  bool     // started by a tick, not RunNow
+	placed  runPlace // guarded by s.mu; changed only by moveLocked
+	rearm   bool     // s.mu: its end arms its job's next tick (completion.go)
+	attempt atomic.Int32
+	extra   *runExtra // what few runs use; nil for a plain run
+	origin  origin    // the run's place in the order of deadlines; see order.go
+	self    typedRun  // the run with its type
+	before  *runBase  // neighbours in the scheduler's runList
+	next    *runBase
+	books   runBooks   // goroutines of the run (itself, its Go tasks) and how many of them wait in Sleep or Await
+	afters  afterFuncs // of derived contexts; see runpolicy.go
+}
+
+// runExtra holds the parts of a run that most runs never use: a plain run
+// (no timeout, jitter, retry jitter or parent that can end) allocates
+// none, and is half the size. It is made before the run's context
+// escapes (newRunIn, drawLocked and armTimeout, the last two under s.mu)
+// and never replaced.
+type runExtra struct {
 	parentDone <-chan struct{} // parent.Done(), nil when it cannot end
-	s          *Scheduler
-	tick       time.Time
-	deadlineAt time.Time // the end of the run's timeout; zero for none
-	ticked     bool      // started by a tick, not RunNow
-	placed     runPlace  // guarded by s.mu; changed only by moveLocked
-	attempt    atomic.Int32
-	deadline   entry                      // the run's timeout in the heap, if any
-	origin     origin                     // the run's place in the order of deadlines; see order.go
-	named      interface{ Name() string } // its job, for messages
-	jitter     time.Duration              // the start delay drawn for it when it started
-	jitterWait bool                       // s.mu: in its jitter delay, not started yet
-	jitterStop error                      // s.mu: set while it waits its jitter: it must not start
-	jitterSkip bool                       // s.mu: jitterStop is a skip (Pause), not a refusal
-	draws      *rand.Rand                 // its retry jitter source, seeded when it started; or nil
-	prev       any                        // the job's previous run's *Future[T], for Previous; s.mu
-	before     *runBase                   // neighbours in the scheduler's runList
-	next       *runBase
-	books      runBooks   // goroutines of the run (itself, its Go tasks) and how many of them wait in Sleep or Await
-	afters     afterFuncs // of derived contexts; see runpolicy.go
+	deadlineAt time.Time       // the end of the run's timeout; zero for none
+	deadline   entry           // the run's timeout in the heap, if any
+	jitter     time.Duration   // the start delay drawn for it when it started
+	jitterStop error           // s.mu: set while it waits its jitter: it must not start
+	jitterWait bool            // s.mu: in its jitter delay, not started yet
+	jitterSkip bool            // s.mu: jitterStop is a skip (Pause), not a refusal
+	draws      *rand.Rand      // its retry jitter source, seeded when it started; or nil
+}
+
+// more returns the run's extra part, making it on first use; the caller
+// holds s.mu or the run has not escaped yet.
+func (r *runBase) more() *runExtra {
+	if r.extra == nil {
+		r.extra = &runExtra{deadline: entry{index: -1}}
+	}
+	return r.extra
+}
+
+// parentDone returns the Done channel of the run's parent, nil when the
+// parent cannot end.
+func (r *runBase) parentDone() <-chan struct{} {
+	if r.extra == nil {
+		return nil
+	}
+	return r.extra.parentDone
+}
+
+// jitter returns the start delay drawn for the run.
+func (r *runBase) jitter() time.Duration {
+	if r.extra == nil {
+		return 0
+	}
+	return r.extra.jitter
+}
+
+// draws returns the run's retry jitter source, or nil.
+func (r *runBase) draws() *rand.Rand {
+	if r.extra == nil {
+		return nil
+	}
+	return r.extra.draws
+}
+
+// typedRun is what code that holds a *runBase asks of the *run[T] it is
+// part of.
+type typedRun interface {
+	Name() string  // its job's name, for messages
+	previous() any // the *Future[T] of its job's run before it, for Previous; s.mu
+}
+
+// Name returns the name of the run's job.
+func (r *run[T]) Name() string { return r.job.Name() }
+
+// previous returns the future of the job's run before r while r is in
+// flight, else nil; s.mu is held.
+func (r *run[T]) previous() any {
+	if r.prev == nil {
+		return nil
+	}
+	return r.prev
 }
 
 // Why a run's context ended.
@@ -116,7 +178,10 @@ func (r *runBase) Err() error {
 // Deadline returns the end of the run's timeout, if it has one. It is
 // fixed before the run's context reaches user code.
 func (r *runBase) Deadline() (time.Time, bool) {
-	return r.deadlineAt, !r.deadlineAt.IsZero()
+	if r.extra == nil {
+		return time.Time{}, false
+	}
+	return r.extra.deadlineAt, !r.extra.deadlineAt.IsZero()
 }
 
 // cancel ends the run's context.
@@ -131,7 +196,7 @@ func (r *runBase) timedOut() bool { return r.afters.ended() == endTimeout }
 // parentEnded ends the run's context if its parent has ended.
 func (r *runBase) parentEnded() {
 	select {
-	case <-r.parentDone:
+	case <-r.parentDone():
 		r.afters.end(endParent)
 	default:
 	}
@@ -168,7 +233,7 @@ type run[T any] struct {
 	fut   Future[T]
 	job   *Job[T]
 	batch *backfill[T] // the Backfill it belongs to, or nil
-	rearm bool         // s.mu: its end arms its job's next tick (completion.go)
+	prev  *Future[T]   // s.mu: the job's run before it, while it is in flight (Previous)
 }
 
 // newRun returns a pending run of j for tick.
@@ -181,9 +246,10 @@ func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
 // all its runs.
 func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
 	r := &run[T]{job: j}
-	r.parent, r.s, r.tick, r.ticked, r.named = parent, j.s, tick, ticked, j
-	r.parentDone = parent.Done()
-	r.deadline.index = -1
+	r.parent, r.s, r.tick, r.ticked, r.self = parent, j.s, tick, ticked, r
+	if d := parent.Done(); d != nil {
+		r.more().parentDone = d
+	}
 	j.numberRun(&r.origin)
 	r.fut.cancel, r.fut.owner, r.fut.origin = r, j.s, &r.origin
 	return r
@@ -358,9 +424,10 @@ func (r *run[T]) releaseLease(lease Lease) {
 // run's context reaches user code.
 func (s *Scheduler) armTimeout(r *runBase, d time.Duration) {
 	s.mu.Lock()
-	r.deadlineAt = s.cfg.clock.Now().Add(d).In(s.cfg.loc)
-	r.deadline.ev = r
-	s.pushLocked(&r.deadline, r.deadlineAt)
+	x := r.more()
+	x.deadlineAt = s.cfg.clock.Now().Add(d).In(s.cfg.loc)
+	x.deadline.ev = r
+	s.pushLocked(&x.deadline, x.deadlineAt)
 	s.mu.Unlock()
 }
 

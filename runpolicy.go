@@ -21,10 +21,10 @@ import (
 func (r *run[T]) drawLocked() {
 	cfg, src := r.job.conf(), r.s.cfg.rand
 	if d := cfg.jitter; d > 0 && r.ticked {
-		r.jitter = time.Duration(src.Int64N(int64(d)))
+		r.more().jitter = time.Duration(src.Int64N(int64(d)))
 	}
 	if cfg.retry != nil && cfg.retry.Jitter > 0 {
-		r.draws = rand.New(rand.NewPCG(src.Uint64(), src.Uint64()))
+		r.more().draws = rand.New(rand.NewPCG(src.Uint64(), src.Uint64()))
 	}
 }
 
@@ -35,15 +35,15 @@ func (r *run[T]) drawLocked() {
 // why the run must not start. If the run is cancelled meanwhile, its
 // context is done and perform returns at once.
 func (r *run[T]) waitJitter() (skip bool, err error) {
-	if r.jitter <= 0 {
+	if r.jitter() <= 0 {
 		return false, nil
 	}
-	_ = Sleep(r, r.jitter)
+	_ = Sleep(r, r.jitter())
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r.jitterWait = false
-	return r.jitterSkip, r.jitterStop
+	r.extra.jitterWait = false
+	return r.extra.jitterSkip, r.extra.jitterStop
 }
 
 // dropUnstarted ends a run stopped in its jitter delay without starting
@@ -74,12 +74,12 @@ func (r *run[T]) dropUnstarted(err error, skip bool) {
 // (so that the wait ends) after s.mu is released, through settle.
 func (j *Job[T]) stopJitterLocked(out []refusal, err error, skip bool) []refusal {
 	for _, r := range j.l().active {
-		if !r.jitterWait || r.jitterStop != nil {
+		if r.extra == nil || !r.extra.jitterWait || r.extra.jitterStop != nil {
 			continue
 		}
-		r.jitterStop, r.jitterSkip = err, skip
+		r.extra.jitterStop, r.extra.jitterSkip = err, skip
 		if skip {
-			r.jitterStop = j.skipErr(r.tick, "job paused during its jitter delay")
+			r.extra.jitterStop = j.skipErr(r.tick, "job paused during its jitter delay")
 		}
 		out = append(out, refusal{r: wakeJitter{&r.runBase}})
 	}
@@ -115,7 +115,7 @@ func (r *run[T]) timeoutErr(err error) error {
 // the scheduler's idle accounting sees them end at the same instant.
 type afterFuncs struct {
 	mu   sync.Mutex    // guards the fields below
-	fns  []*func()     // in registration order
+	fns  *[]*func()    // in registration order; nil for none, which is most runs
 	why  uint8         // why the run's context ended (endCancel...); 0 while it lasts
 	done chan struct{} // made on the first call of Done
 }
@@ -144,14 +144,20 @@ func (r *runBase) AfterFunc(f func()) (stop func() bool) {
 		return func() bool { return false }
 	}
 	key := &f
-	a.fns = append(a.fns, key)
+	if a.fns == nil {
+		a.fns = new([]*func())
+	}
+	*a.fns = append(*a.fns, key)
 	a.mu.Unlock()
 	return func() bool {
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		i := slices.Index(a.fns, key)
+		i := -1
+		if a.fns != nil {
+			i = slices.Index(*a.fns, key)
+		}
 		if i >= 0 {
-			a.fns = slices.Delete(a.fns, i, i+1)
+			*a.fns = slices.Delete(*a.fns, i, i+1)
 		}
 		return i >= 0
 	}
@@ -165,7 +171,10 @@ func (a *afterFuncs) end(why uint8) {
 		a.mu.Unlock()
 		return
 	}
-	fns := a.fns
+	var fns []*func()
+	if a.fns != nil {
+		fns = *a.fns
+	}
 	a.fns, a.why = nil, why
 	if a.done != nil {
 		close(a.done)

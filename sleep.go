@@ -38,7 +38,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	if o != nil {
 		sl.at = place{o, o.next()}
 	}
-	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone, r: r, by: o}
+	w := &waiter{ch: sl.ch, done: ctx.Done(), parent: r.parentDone(), r: r, by: o}
 	s.mu.Lock()
 	if s.stopped { // nobody releases the heap any more: the Sleep would never end
 		s.mu.Unlock()

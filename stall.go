@@ -220,9 +220,9 @@ func (w *waiter) describe(now time.Time) string {
 // started, the time RunNow was called.
 func (r *runBase) describe() string {
 	if r.ticked {
-		return fmt.Sprintf("job %q tick %s", r.named.Name(), r.tick.Format(time.RFC3339Nano))
+		return fmt.Sprintf("job %q tick %s", r.self.Name(), r.tick.Format(time.RFC3339Nano))
 	}
-	return fmt.Sprintf("job %q RunNow at %s", r.named.Name(), r.tick.Format(time.RFC3339Nano))
+	return fmt.Sprintf("job %q RunNow at %s", r.self.Name(), r.tick.Format(time.RFC3339Nano))
 }
 
 // The hooks periodictest uses to wait for and name the scheduler's state.
