@@ -245,12 +245,21 @@ func newRun[T any](j *Job[T], tick time.Time, ticked bool) *run[T] {
 // Nothing watches parent here: a Backfill watches its context once for
 // all its runs.
 func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
+	r := newRunUnnumbered(parent, j, tick, ticked)
+	j.numberRun(&r.origin)
+	return r
+}
+
+// newRunUnnumbered is newRunIn without the run's place in the order of
+// deadlines, which the caller gives it under s.mu (numberRun) before the
+// run is placed: the dispatcher makes a tick's run before it takes the
+// lock, and numbers it only if the tick is admitted.
+func newRunUnnumbered[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
 	r := &run[T]{job: j}
 	r.parent, r.s, r.tick, r.ticked, r.self = parent, j.s, tick, ticked, r
 	if d := parent.Done(); d != nil {
 		r.more().parentDone = d
 	}
-	j.numberRun(&r.origin)
 	r.fut.cancel, r.fut.owner, r.fut.origin = r, j.s, &r.origin
 	return r
 }

@@ -1,6 +1,9 @@
 package periodic
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // fire handles the job's tick at e.when, released at now; the releaser
 // owns the entry until fire hands it back, in its last critical section,
@@ -28,6 +31,7 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		}
 	}
 	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
+	r := newRunUnnumbered(context.Background(), j, tick, true) // made outside the lock; numbered under it
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
 		j.handBack(tick)
@@ -46,7 +50,10 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 	var refused []refusal
 	var cancels []*runBase
 	if !p.run.IsZero() {
-		refused, cancels = j.admitTickLocked(p.run, refused, cancels)
+		if p.run != tick { // a misfire policy chose another tick (or the same in another form)
+			r = newRunUnnumbered(context.Background(), j, p.run, true)
+		}
+		refused, cancels = j.admitTickLocked(r, refused, cancels)
 	}
 	j.tick.index = -1
 	if j.replanned { // update.go: the new definition's tick
@@ -156,12 +163,12 @@ func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
 // admitTickLocked admits a run for tick under the job's overlap policy and
 // the limit, appending refused runs to refused and runs to cancel (after
 // s.mu is released) to cancels.
-func (j *Job[T]) admitTickLocked(tick time.Time, refused []refusal, cancels []*runBase) ([]refusal, []*runBase) {
+func (j *Job[T]) admitTickLocked(r *run[T], refused []refusal, cancels []*runBase) ([]refusal, []*runBase) {
 	l := j.l()
 	if j.conf().limit > 0 && j.ticks >= j.conf().limit {
 		return refused, cancels
 	}
-	r := newRun(j, tick, true)
+	j.numberRun(&r.origin)
 	busy := (len(l.active) > 0 || len(l.queue) > 0 || l.slotWait != nil) && !j.stored() // store: the claim decides
 	switch o := j.conf().overlap; {
 	case busy && o == OverlapSkip:
