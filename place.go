@@ -100,8 +100,26 @@ func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 		if r.jitter() > 0 {
 			r.extra.jitterWait = true
 		}
-		go r.exec()
+		if s.deferStarts {
+			s.starts = append(s.starts, r)
+		} else {
+			go r.exec()
+		}
 	}
+}
+
+// execer is a run whose goroutine is to be started.
+type execer interface{ exec() }
+
+// startDeferred starts the goroutines of the runs admitted while
+// deferStarts was set; only the releaser calls it, after releasing s.mu,
+// so that s.mu is not held across go (each run holds its token already).
+func (s *Scheduler) startDeferred() {
+	for i, r := range s.starts {
+		go r.exec()
+		s.starts[i] = nil
+	}
+	s.starts = s.starts[:0]
 }
 
 // admitLocked starts r, or makes it wait for a concurrency slot, behind

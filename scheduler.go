@@ -70,6 +70,13 @@ type Scheduler struct {
 	jobSeq   int
 	running  runList // runs in flight, for Shutdown to cancel
 
+	// deferStarts is set by the releaser while it admits a tick's run: the
+	// runs moved to active meanwhile wait in starts, and the releaser
+	// starts their goroutines once it has released mu (startDeferred).
+	// Only the releaser sets it, and only it touches starts.
+	deferStarts bool
+	starts      []execer
+
 	wake chan struct{} // the earliest deadline changed
 	stop chan struct{} // closed when stopped: the dispatcher ends
 	done chan struct{} // closed when stopped and the dispatcher has returned

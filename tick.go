@@ -53,7 +53,9 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		if p.run != tick { // a misfire policy chose another tick (or the same in another form)
 			r = newRunUnnumbered(context.Background(), j, p.run, true)
 		}
+		s.deferStarts = true
 		refused, cancels = j.admitTickLocked(r, refused, cancels)
+		s.deferStarts = false
 	}
 	j.tick.index = -1
 	if j.replanned { // update.go: the new definition's tick
@@ -66,6 +68,7 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 		j.state = jobEnded
 	}
 	s.mu.Unlock()
+	s.startDeferred()
 	cancelAll(cancels)
 	settle(refused)
 }
