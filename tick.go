@@ -30,7 +30,7 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 			return
 		}
 	}
-	p := plan{run: tick, next: j.next(tick)} // the trigger runs without the lock
+	p := plan{run: tick, next: j.next(tick)}                   // the trigger runs without the lock
 	r := newRunUnnumbered(context.Background(), j, tick, true) // made outside the lock; numbered under it
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
