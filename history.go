@@ -103,6 +103,9 @@ func (j *Job[T]) recordLocked(tick, start, end time.Time, err error) {
 	if h := j.conf().history; h > 0 {
 		rec := RunRecord{Tick: tick, Start: start, End: end, Err: err}
 		if len(l.history) < h {
+			if l.history == nil { // a small ring at its size at once: no growth, no overshoot
+				l.history = make([]RunRecord, 0, min(h, 32))
+			}
 			l.history = append(l.history, rec)
 		} else {
 			l.history[l.histNext] = rec
