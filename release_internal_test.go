@@ -52,7 +52,7 @@ func TestReleaseRunWithoutLock(t *testing.T) {
 				}
 				started.Wait()
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a safety net, not a measure
-				close(gate)                                                               // every run ends now, racing with the waiter below
+				close(gate)                                                              // every run ends now, racing with the waiter below
 				if name == "WaitIdle" {
 					require.NoError(t, s.WaitIdle(ctx))
 					for _, f := range futs {
