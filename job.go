@@ -21,6 +21,7 @@ type Job[T any] struct {
 	tick   entry         // the next tick, in the scheduler's heap while active
 	runs   atomic.Uint32 // runs made, numbering them in the order of deadlines
 	reload atomic.Bool   // the store's Load failed at arm: fire retries it (store_job.go)
+	prep   tickPrep[T]   // the releaser's, while it holds the tick (see grouped)
 
 	// Guarded by s.mu.
 	state        jobState

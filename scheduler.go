@@ -330,15 +330,58 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 	s.releasing = true
 	s.mu.Unlock()
 	now = now.In(s.cfg.loc)
-	for _, e := range buf {
-		e.ev.fire(e, now)
-	}
+	s.fireGroups(buf, now)
 	s.mu.Lock()
 	s.releasing = false
 	s.releaseLocked()
 	s.mu.Unlock()
 	clear(buf)
 	return buf, true
+}
+
+// fireGroup is how many ticks the releaser prepares and then admits under
+// one critical section.
+const fireGroup = 64
+
+// fireGroups fires the popped entries in order: runs of consecutive job
+// ticks (grouped) are prepared outside s.mu and admitted under one
+// critical section, their goroutines started after it; those that need
+// their full fire (misfire, a paused job) get it right after the group.
+// Other events fire one by one.
+func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
+	var slow [fireGroup]*entry
+	for i := 0; i < len(buf); {
+		k := i
+		for k < len(buf) && k-i < fireGroup {
+			g, ok := buf[k].ev.(grouped)
+			if !ok || !g.prepare(buf[k]) {
+				break
+			}
+			k++
+		}
+		if k == i {
+			buf[i].ev.fire(buf[i], now)
+			i++
+			continue
+		}
+		var out fired
+		n := 0
+		s.mu.Lock()
+		for _, e := range buf[i:k] {
+			if !e.ev.(grouped).fireLocked(e, now, &out) {
+				slow[n] = e
+				n++
+			}
+		}
+		s.mu.Unlock()
+		s.startDeferred()
+		cancelAll(out.cancels)
+		settle(out.refused)
+		for _, e := range slow[:n] {
+			e.ev.fire(e, now)
+		}
+		i = k
+	}
 }
 
 // pushLocked adds e at when and wakes the dispatcher if e is now the

@@ -16,6 +16,8 @@ import (
 func (j *Job[T]) fire(e *entry, now time.Time) {
 	s := j.s
 	tick := e.when // the releaser owns e: nobody else changes it
+	prep := j.prep // what the releaser's group prepared (fireGroups), if it did
+	j.prep = tickPrep[T]{}
 	if j.reload.Load() {
 		tick = j.reloaded(j.reloadFirst) // store_job.go: e.when is the retry of the Load of arm
 		if tick.After(now) {             // nothing missed: arm the first tick
@@ -30,8 +32,11 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 			return
 		}
 	}
-	p := plan{run: tick, next: j.next(tick)}                   // the trigger runs without the lock
-	r := newRunUnnumbered(context.Background(), j, tick, true) // made outside the lock; numbered under it
+	p, r := plan{run: tick, next: prep.next}, prep.r
+	if r == nil {
+		p.next = j.next(tick)                                     // the trigger runs without the lock
+		r = newRunUnnumbered(context.Background(), j, tick, true) // made outside the lock; numbered under it
+	}
 	s.mu.Lock()
 	if j.state != jobActive || s.closing {
 		j.handBack(tick)
@@ -47,14 +52,26 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 			return
 		}
 	}
-	var refused []refusal
-	var cancels []*runBase
+	var out fired
+	if !p.run.IsZero() && p.run != tick { // a misfire policy chose another tick (or the same in another form)
+		r = newRunUnnumbered(context.Background(), j, p.run, true)
+	}
+	j.runTickLocked(p, r, &out)
+	s.mu.Unlock()
+	s.startDeferred()
+	cancelAll(out.cancels)
+	settle(out.refused)
+}
+
+// runTickLocked is the end of a tick's work under s.mu, once it is known
+// to run (p.run, with its run r) or not (zero p.run): the run is admitted
+// under the overlap policy, its goroutine left to the releaser
+// (deferStarts), and the next tick goes in the heap, or the job ends.
+func (j *Job[T]) runTickLocked(p plan, r *run[T], out *fired) {
+	s := j.s
 	if !p.run.IsZero() {
-		if p.run != tick { // a misfire policy chose another tick (or the same in another form)
-			r = newRunUnnumbered(context.Background(), j, p.run, true)
-		}
 		s.deferStarts = true
-		refused, cancels = j.admitTickLocked(r, refused, cancels)
+		out.refused, out.cancels = j.admitTickLocked(r, out.refused, out.cancels)
 		s.deferStarts = false
 	}
 	j.tick.index = -1
@@ -67,10 +84,57 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 	} else {
 		j.state = jobEnded
 	}
-	s.mu.Unlock()
-	s.startDeferred()
-	cancelAll(cancels)
-	settle(refused)
+}
+
+// fired collects what a tick's work under s.mu leaves for after it: runs
+// to settle without starting, and runs whose contexts end (OverlapReplace).
+type fired struct {
+	refused []refusal
+	cancels []*runBase
+}
+
+// tickPrep is the part of a tick's work that needs no lock, done by the
+// releaser for a group of ticks before it takes s.mu once for all of them
+// (fireGroups): the next tick from the trigger, and the run. The
+// releaser owns it while it holds the tick, as it owns the entry.
+type tickPrep[T any] struct {
+	next time.Time
+	r    *run[T]
+}
+
+// grouped is an event whose work the releaser can do for several events
+// under one critical section: prepare outside s.mu, then fireLocked under
+// it; fireLocked returns false, with nothing done, when the event needs
+// its full fire (a misfire, a paused or removed job), which the releaser
+// then calls after s.mu is released, and which uses what was prepared.
+type grouped interface {
+	prepare(e *entry) bool
+	fireLocked(e *entry, now time.Time, out *fired) bool
+}
+
+// prepare computes the tick's next tick and makes its run, outside s.mu;
+// false for a tick whose first Load from the store is retried (fire does
+// all of it).
+func (j *Job[T]) prepare(e *entry) bool {
+	if j.reload.Load() {
+		return false
+	}
+	j.prep = tickPrep[T]{next: j.next(e.when), r: newRunUnnumbered(context.Background(), j, e.when, true)}
+	return true
+}
+
+// fireLocked does the tick's work under s.mu for a tick that is on time
+// (within the misfire grace) and whose job is active; else it leaves
+// everything to fire.
+func (j *Job[T]) fireLocked(e *entry, now time.Time, out *fired) bool {
+	s, tick := j.s, e.when
+	if j.state != jobActive || s.closing || (now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp)) {
+		return false
+	}
+	p, r := plan{run: tick, next: j.prep.next}, j.prep.r
+	j.prep = tickPrep[T]{}
+	j.runTickLocked(p, r, out)
+	return true
 }
 
 // handBack gives the held tick back to the job, at the tick that did not
