@@ -152,7 +152,7 @@ func (r *runBase) Done() <-chan struct{} {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.done == nil {
-		if a.why != 0 {
+		if a.why.Load() != 0 {
 			return closedChan
 		}
 		a.done = make(chan struct{})

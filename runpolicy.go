@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -116,15 +117,13 @@ func (r *run[T]) timeoutErr(err error) error {
 type afterFuncs struct {
 	mu   sync.Mutex    // guards the fields below
 	fns  *[]*func()    // in registration order; nil for none, which is most runs
-	why  uint8         // why the run's context ended (endCancel...); 0 while it lasts
+	why  atomic.Uint32 // why the run's context ended (endCancel...); 0 while it lasts; written under mu, read without it
 	done chan struct{} // made on the first call of Done
 }
 
 // ended returns why the run's context ended, or 0.
 func (a *afterFuncs) ended() uint8 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.why
+	return uint8(a.why.Load())
 }
 
 // AfterFunc arranges for f to run once the run's context is done, as
@@ -136,7 +135,7 @@ func (a *afterFuncs) ended() uint8 {
 func (r *runBase) AfterFunc(f func()) (stop func() bool) {
 	a := &r.afters
 	a.mu.Lock()
-	if a.why != 0 {
+	if a.why.Load() != 0 {
 		a.mu.Unlock()
 		if !r.s.goTracked(f) {
 			go f() // the scheduler has stopped; as context.AfterFunc would
@@ -167,7 +166,7 @@ func (r *runBase) AfterFunc(f func()) (stop func() bool) {
 // calls the callbacks.
 func (a *afterFuncs) end(why uint8) {
 	a.mu.Lock()
-	if a.why != 0 {
+	if a.why.Load() != 0 {
 		a.mu.Unlock()
 		return
 	}
@@ -175,7 +174,8 @@ func (a *afterFuncs) end(why uint8) {
 	if a.fns != nil {
 		fns = *a.fns
 	}
-	a.fns, a.why = nil, why
+	a.fns = nil
+	a.why.Store(uint32(why))
 	if a.done != nil {
 		close(a.done)
 	}
