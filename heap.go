@@ -88,6 +88,28 @@ func (h *deadlines) remove(e *entry) {
 	}
 }
 
+// removeIf takes out of the heap, in one pass, every entry drop chooses,
+// and gives each to its object (index -1); it then restores the order of
+// what is left at once. That is O(n), where a remove of each would be
+// O(log n) apiece: Shutdown takes a million idle ticks out this way.
+// Held entries are not in the heap and stay the releaser's.
+func (h *deadlines) removeIf(drop func(*entry) bool) {
+	kept := (*h)[:0]
+	for _, e := range *h {
+		if drop(e) {
+			e.index = -1
+			continue
+		}
+		e.index = len(kept)
+		kept = append(kept, e)
+	}
+	clear((*h)[len(kept):])
+	*h = kept
+	for i := len(kept)/2 - 1; i >= 0; i-- {
+		kept.down(i)
+	}
+}
+
 // up restores the order from i towards the root.
 func (h deadlines) up(i int) {
 	for i > 0 {

@@ -200,6 +200,7 @@ func (s *Scheduler) closeJobs() {
 		return
 	}
 	s.closing = true
+	s.heap.removeIf(isTick) // every tick at once; closeLocked finds none in the heap
 	var refused []refusal
 	for _, j := range s.jobs {
 		refused = j.closeLocked(refused, ErrClosed)
@@ -211,6 +212,13 @@ func (s *Scheduler) closeJobs() {
 	s.notifyLocked()
 	s.mu.Unlock()
 	settle(refused)
+}
+
+// isTick reports whether e is a job's tick: a job is the event of its
+// tick entry and of no other.
+func isTick(e *entry) bool {
+	_, tick := e.ev.(jobHandle)
+	return tick
 }
 
 // cancelRuns cancels the context of every run in flight.
