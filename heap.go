@@ -88,20 +88,28 @@ func (h *deadlines) remove(e *entry) {
 	}
 }
 
-// removeIf takes out of the heap, in one pass, every entry drop chooses,
-// and gives each to its object (index -1); it then restores the order of
-// what is left at once. That is O(n), where a remove of each would be
-// O(log n) apiece: Shutdown takes a million idle ticks out this way.
-// Held entries are not in the heap and stay the releaser's.
-func (h *deadlines) removeIf(drop func(*entry) bool) {
+// vacate takes e out of the heap, if it is in it, and gives it to its
+// object (index -1), leaving its slot empty: the heap is out of order
+// until compact closes the slots, in the same critical section. It is
+// how Shutdown takes a million idle ticks out: a remove of each would
+// sift the heap each time, O(log n) apiece.
+func (h deadlines) vacate(e *entry) {
+	if h.holds(e) {
+		h[e.index] = nil
+		e.index = -1
+	}
+}
+
+// compact closes the slots vacate left and restores the order of what is
+// left at once, O(n). Held entries are not in the heap and stay the
+// releaser's.
+func (h *deadlines) compact() {
 	kept := (*h)[:0]
 	for _, e := range *h {
-		if drop(e) {
-			e.index = -1
-			continue
+		if e != nil {
+			e.index = len(kept)
+			kept = append(kept, e)
 		}
-		e.index = len(kept)
-		kept = append(kept, e)
 	}
 	clear((*h)[len(kept):])
 	*h = kept
@@ -110,10 +118,13 @@ func (h *deadlines) removeIf(drop func(*entry) bool) {
 	}
 }
 
+// parentOf returns the index of the parent of the entry at i > 0.
+func parentOf(i int) int { return (i - 1) / 2 }
+
 // up restores the order from i towards the root.
 func (h deadlines) up(i int) {
 	for i > 0 {
-		p := (i - 1) / 2
+		p := parentOf(i)
 		if !h.before(i, p) {
 			return
 		}

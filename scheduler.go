@@ -200,11 +200,11 @@ func (s *Scheduler) closeJobs() {
 		return
 	}
 	s.closing = true
-	s.heap.removeIf(isTick) // every tick at once; closeLocked finds none in the heap
 	var refused []refusal
 	for _, j := range s.jobs {
-		refused = j.closeLocked(refused, ErrClosed)
+		refused = j.closeLocked(refused, ErrClosed) // vacates its tick's slot
 	}
+	s.heap.compact() // every tick out at once, before anything else reads the heap
 	for len(s.slots) > 0 { // runs of removed jobs cannot wait: Remove refused them
 		refused = s.slots[0].refuseLocked(refused, ErrClosed)
 	}
@@ -212,13 +212,6 @@ func (s *Scheduler) closeJobs() {
 	s.notifyLocked()
 	s.mu.Unlock()
 	settle(refused)
-}
-
-// isTick reports whether e is a job's tick: a job is the event of its
-// tick entry and of no other.
-func isTick(e *entry) bool {
-	_, tick := e.ev.(jobHandle)
-	return tick
 }
 
 // cancelRuns cancels the context of every run in flight.
