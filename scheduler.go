@@ -204,7 +204,8 @@ func (s *Scheduler) closeJobs() {
 	for _, j := range s.jobs {
 		refused = j.closeLocked(refused, ErrClosed) // vacates its tick's slot
 	}
-	s.heap.compact() // every tick out at once, before anything else reads the heap
+	// Every tick out at once, before anything else reads the heap.
+	s.heap.compact()
 	for len(s.slots) > 0 { // runs of removed jobs cannot wait: Remove refused them
 		refused = s.slots[0].refuseLocked(refused, ErrClosed)
 	}
