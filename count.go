@@ -149,7 +149,8 @@ func (sp tickSpan) secondsEnd() int64 {
 // bisection.
 func (sp tickSpan) walk() tickCount {
 	n, last := 1, sp.first
-	for x := sp.next(last); sp.in(x); x = sp.next(x) {
+	next := sp.ticksAfter(last)
+	for x := next(); sp.in(x); x = next() {
 		if n == walkCap {
 			return tickCount{n: n, last: sp.lastFrom(x), walked: last}
 		}
@@ -262,8 +263,8 @@ func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
 // last k; it returns the oldest of them and how many ticks it saw.
 func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
 	ring := make([]time.Time, 0, min(k, walkCap))
-	n := 0
-	for ; sp.in(x) && n <= walkCap; x = sp.next(x) {
+	n, next := 0, sp.ticksAfter(x)
+	for ; sp.in(x) && n <= walkCap; x = next() {
 		if len(ring) < k {
 			ring = append(ring, x)
 		} else {
