@@ -10,12 +10,23 @@ import "time"
 // members that fire then, not of all of them, and none of Or's own work
 // (its budget, its zone conversions). It is where the misfire walk of
 // count.go spends its time, walkCap ticks at a time, on the dispatcher.
+// An And of such members is walked likewise: its rounds ask again only
+// the members behind the latest, where And's Next asks all of them.
 
 // ticksAfter returns a function that yields, one per call, the ticks of
 // sp after x, a tick: what sp.next(x), then sp.next of that, ... return.
 func (sp tickSpan) ticksAfter(x time.Time) func() time.Time {
-	if o, ok := sp.tr.(or); ok && fixedMembers(o.ts) {
-		return newOrWalk(o, x, sp.loc).next
+	switch tr := sp.tr.(type) {
+	case or:
+		if fixedMembers(tr.ts) {
+			return newOrWalk(tr, x, sp.loc).next
+		}
+	case and:
+		// Past nextLimits.calls/rounds members, And's budget could run
+		// out before its rounds do: left to its Next.
+		if fixedMembers(tr.ts) && len(tr.ts)*nextLimits.rounds <= nextLimits.calls {
+			return newAndWalk(tr, x, sp.loc).next
+		}
 	}
 	return func() time.Time {
 		x = sp.next(x)
@@ -37,34 +48,43 @@ func fixedMembers(ts []Trigger) bool {
 	return true
 }
 
-// orWalk walks an Or by its members. pend holds each member's first
-// activation after the last tick, or the zero time once it has ended.
-type orWalk struct {
+// members holds each member's first activation after the instant it was
+// last asked from, or the zero time once it has ended, and asks them as a
+// combinator's Next does.
+type members struct {
 	ts   []Trigger
 	pend []time.Time
 	loc  *time.Location
 }
 
-// newOrWalk starts a walk of o after x, the members asked in loc as the
-// job asks its trigger.
-func newOrWalk(o or, x time.Time, loc *time.Location) *orWalk {
-	w := &orWalk{ts: o.ts, pend: make([]time.Time, len(o.ts)), loc: loc}
-	for i := range w.ts {
-		w.ask(i, x)
-	}
-	return w
-}
-
-// ask sets member i's next activation after x, as Or's Next asks it:
-// in the job's zone, with no monotonic reading, and ended (zero) when it
-// does not move forward.
-func (w *orWalk) ask(i int, x time.Time) {
+// ask sets member i's first activation after x, asked as a combinator
+// asks it: in the job's zone, with no monotonic reading, and ended (zero)
+// when it does not move forward.
+func (w *members) ask(i int, x time.Time) {
 	after := x.In(w.loc).Round(0)
 	n := w.ts[i].Next(after)
 	if !n.After(after) {
 		n = time.Time{}
 	}
 	w.pend[i] = n
+}
+
+// askAll asks every member from x.
+func (w *members) askAll(ts []Trigger, x time.Time, loc *time.Location) {
+	w.ts, w.pend, w.loc = ts, make([]time.Time, len(ts)), loc
+	for i := range ts {
+		w.ask(i, x)
+	}
+}
+
+// orWalk walks an Or by its members.
+type orWalk struct{ members }
+
+// newOrWalk starts a walk of o after x, a tick, in the job's zone loc.
+func newOrWalk(o or, x time.Time, loc *time.Location) *orWalk {
+	w := &orWalk{}
+	w.askAll(o.ts, x, loc)
+	return w
 }
 
 // next returns the next tick, the earliest of the members' next
@@ -88,4 +108,70 @@ func (w *orWalk) next() time.Time {
 		}
 	}
 	return tick
+}
+
+// andWalk walks an And by its members. done is set once it has ended.
+type andWalk struct {
+	members
+	done bool
+}
+
+// newAndWalk starts a walk of a after x, a tick, in the job's zone loc:
+// the first round of its next tick asks every member from x.
+func newAndWalk(a and, x time.Time, loc *time.Location) *andWalk {
+	w := &andWalk{}
+	w.askAll(a.ts, x, loc)
+	return w
+}
+
+// next returns the next tick, where every member fires, or the zero time
+// once a member has ended or they have not met within And's rounds. A
+// round takes the latest of the members' activations and asks again
+// those behind it, from just before it: the others, of fixed sets, would
+// answer the latest again. The first round of the tick after is asked
+// from this one, as And's Next would be.
+func (w *andWalk) next() time.Time {
+	for range nextLimits.rounds {
+		if w.done {
+			break
+		}
+		latest, agree := w.latest()
+		if latest.IsZero() {
+			break
+		}
+		if agree {
+			tick := latest.In(w.loc)
+			for i := range w.ts {
+				w.ask(i, tick)
+			}
+			return tick
+		}
+		from := latest.Add(-time.Nanosecond)
+		for i, n := range w.pend {
+			if n.Before(latest) {
+				w.ask(i, from)
+			}
+		}
+	}
+	w.done = true
+	return time.Time{}
+}
+
+// latest returns the latest of the members' activations, or the zero time
+// when one has ended, and whether they all agree.
+func (w *andWalk) latest() (time.Time, bool) {
+	var latest time.Time
+	agree := true
+	for i, n := range w.pend {
+		if n.IsZero() {
+			return n, false
+		}
+		if i > 0 && !n.Equal(latest) {
+			agree = false
+		}
+		if i == 0 || n.After(latest) {
+			latest = n
+		}
+	}
+	return latest, agree
 }
