@@ -56,7 +56,7 @@ func TestShutdownTakesTicksAtOnce(t *testing.T) {
 	for _, j := range jobs[1:] {
 		require.Equal(t, -1, int(j.tick.index), "a tick left in the heap")
 	}
-	require.Equal(t, held, int(e.index), "the releaser's tick is still the releaser's")
+	require.Equal(t, held, e.index, "the releaser's tick is still the releaser's")
 	var got []time.Time
 	for s.heap.peek() != nil {
 		got = append(got, s.popLocked().when)
