@@ -52,9 +52,10 @@ func fixedMembers(ts []Trigger) bool {
 // last asked from, or the zero time once it has ended, and asks them as a
 // combinator's Next does.
 type members struct {
-	ts   []Trigger
-	pend []time.Time
-	loc  *time.Location
+	ts    []Trigger
+	pend  []time.Time
+	steps []cronStep // for Cron members, their Next without a search
+	loc   *time.Location
 }
 
 // ask sets member i's first activation after x, asked as a combinator
@@ -62,7 +63,12 @@ type members struct {
 // when it does not move forward.
 func (w *members) ask(i int, x time.Time) {
 	after := x.In(w.loc).Round(0)
-	n := w.ts[i].Next(after)
+	var n time.Time
+	if c, ok := w.ts[i].(*cron); ok {
+		n = w.steps[i].next(c, after)
+	} else {
+		n = w.ts[i].Next(after)
+	}
 	if !n.After(after) {
 		n = time.Time{}
 	}
@@ -71,7 +77,7 @@ func (w *members) ask(i int, x time.Time) {
 
 // askAll asks every member from x.
 func (w *members) askAll(ts []Trigger, x time.Time, loc *time.Location) {
-	w.ts, w.pend, w.loc = ts, make([]time.Time, len(ts)), loc
+	w.ts, w.pend, w.steps, w.loc = ts, make([]time.Time, len(ts)), make([]cronStep, len(ts)), loc
 	for i := range ts {
 		w.ask(i, x)
 	}

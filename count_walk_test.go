@@ -65,3 +65,96 @@ func TestCombinedWalkAsNext(t *testing.T) {
 		})
 	}
 }
+
+// TestCronStepAsNext checks cronStep against Next on every seed cron
+// expression, in zones with clock changes (New York, Lord Howe's half
+// hour, London, Kolkata), stepping from each activation and from just
+// before the next, as Or's and And's walks ask: the same instant in the
+// same zone every time.
+func TestCronStepAsNext(t *testing.T) {
+	zones := []string{"UTC", "America/New_York", "Australia/Lord_Howe", "Europe/London", "Asia/Kolkata"}
+	starts := []time.Time{
+		time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC),   // New York springs forward on the 8th
+		time.Date(2026, 10, 24, 22, 0, 0, 0, time.UTC), // London falls back on the 25th
+		time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC),   // New York falls back
+		time.Date(2026, 4, 4, 13, 0, 0, 0, time.UTC),   // Lord Howe falls back half an hour
+		time.Date(2026, 2, 28, 23, 59, 58, 5, time.UTC),
+		time.Date(2026, 3, 8, 6, 59, 0, 0, time.UTC),   // New York, a minute before 02:00 EST
+		time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC),  // New York, 01:30 EDT
+		time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), // London, 01:30 BST
+		time.Date(2026, 4, 4, 14, 45, 0, 0, time.UTC),  // Lord Howe, 01:45 before 02:00 turns 01:30
+		time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC),  // New York, 01:30 EST: a repeated wall
+		time.Date(2026, 10, 25, 1, 20, 0, 0, time.UTC), // London, 01:20 GMT: a repeated wall
+		time.Date(2026, 4, 4, 15, 10, 0, 0, time.UTC),  // Lord Howe, 01:40 +10:30: a repeated wall
+	}
+	exprs := append([]string{"*/5 * * * * *", "*/10 * 1-3 * * *", "0,30 * 1,2 * * *", "* 59 1 * * *", "*/3 15-45 1 * * *"}, cronSeeds...)
+	steps := 0
+	for _, expr := range exprs {
+		tr, err := Cron(expr)
+		if err != nil {
+			continue
+		}
+		c := tr.(*cron)
+		for _, zone := range zones {
+			loc := mustLoad(t, zone)
+			for _, start := range starts {
+				var st cronStep
+				x := start.In(loc)
+				for range 400 {
+					want := c.Next(x)
+					got := st.next(c, x)
+					require.True(t, want.Equal(got), "%q in %s after %v: want %v, got %v", expr, zone, x, want, got)
+					require.Equal(t, want.Location(), got.Location())
+					if want.IsZero() {
+						break
+					}
+					steps++
+					if steps%3 == 0 { // And asks from just before a candidate
+						x = want.Add(-time.Nanosecond).In(loc)
+						continue
+					}
+					x = want.In(loc)
+				}
+			}
+		}
+	}
+	require.Greater(t, steps, 100_000)
+}
+
+// BenchmarkWalkMonth is the misfire walk of a month of per-second
+// combined triggers that count.go cannot count in closed form: the count
+// (walkCap ticks and the bisection) and the first of the last 1,000
+// ticks, as BenchmarkCountTicks measures for Or.
+func BenchmarkWalkMonth(b *testing.B) {
+	cron := func(expr string) Trigger {
+		tr, err := Cron(expr)
+		require.NoError(b, err)
+		return tr
+	}
+	for _, bc := range []struct {
+		name string
+		tr   Trigger
+	}{
+		{"or", Or(cron("*/2 * * * * *"), cron("*/3 * * * * *"))},
+		{"and", And(cron("*/2 * * * * *"), cron("*/3 * * * * *"))},
+		{"except", Except(cron("* * * * * *"), cron("* 0 * * * *"))},
+		{"or-nested", Or(Or(cron("*/2 * * * * *")), cron("*/3 * * * * *"))},
+	} {
+		next := func(x time.Time) time.Time { return bc.tr.Next(x.In(time.UTC)) }
+		first := next(c0)
+		sp := tickSpan{tr: bc.tr, next: next, loc: time.UTC, first: first, until: first.Add(30 * 24 * time.Hour)}
+		b.Run(bc.name+"/count", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				countTicks(sp)
+			}
+		})
+		b.Run(bc.name+"/catch-up", func(b *testing.B) {
+			b.ReportAllocs()
+			tc := countTicks(sp)
+			for b.Loop() {
+				lastTicks(sp, tc, maxCatchUp)
+			}
+		})
+	}
+}
