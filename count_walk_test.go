@@ -100,11 +100,12 @@ func TestCronStepAsNext(t *testing.T) {
 			for _, start := range starts {
 				var st cronStep
 				x := start.In(loc)
-				for range 400 {
+				for range 120 {
 					want := c.Next(x)
 					got := st.next(c, x)
-					require.True(t, want.Equal(got), "%q in %s after %v: want %v, got %v", expr, zone, x, want, got)
-					require.Equal(t, want.Location(), got.Location())
+					if !want.Equal(got) || want.Location() != got.Location() { // not require: 10^5 steps under -race
+						require.Failf(t, "cronStep differs from Next", "%q in %s after %v: want %v, got %v", expr, zone, x, want, got)
+					}
 					if want.IsZero() {
 						break
 					}
