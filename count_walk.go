@@ -18,8 +18,8 @@ import "time"
 func (sp tickSpan) ticksAfter(x time.Time) func() time.Time {
 	switch tr := sp.tr.(type) {
 	case or:
-		if fixedMembers(tr.ts) {
-			return newOrWalk(tr, x, sp.loc).next
+		if ts, ok := flatOr(tr.ts, nil); ok {
+			return newOrWalk(ts, x, sp.loc).next
 		}
 	case and:
 		// Past nextLimits.calls/rounds members, And's budget could run
@@ -83,13 +83,36 @@ func (w *members) askAll(ts []Trigger, x time.Time, loc *time.Location) {
 	}
 }
 
+// flatOr appends to out the members of an Or, those of nested Ors in
+// their place, and reports whether they all have fixed sets. An Or of Ors
+// is the Or of all their members: Next takes the earliest of each nested
+// one's earliest, and the budget they share cannot run out with members
+// that make no calls of their own.
+func flatOr(ts, out []Trigger) ([]Trigger, bool) {
+	for _, t := range ts {
+		if o, ok := t.(or); ok {
+			var fixed bool
+			if out, fixed = flatOr(o.ts, out); !fixed {
+				return nil, false
+			}
+			continue
+		}
+		if !fixedMembers([]Trigger{t}) {
+			return nil, false
+		}
+		out = append(out, t)
+	}
+	return out, true
+}
+
 // orWalk walks an Or by its members.
 type orWalk struct{ members }
 
-// newOrWalk starts a walk of o after x, a tick, in the job's zone loc.
-func newOrWalk(o or, x time.Time, loc *time.Location) *orWalk {
+// newOrWalk starts a walk of the Or of ts after x, a tick, in the job's
+// zone loc.
+func newOrWalk(ts []Trigger, x time.Time, loc *time.Location) *orWalk {
 	w := &orWalk{}
-	w.askAll(o.ts, x, loc)
+	w.askAll(ts, x, loc)
 	return w
 }
 

@@ -31,7 +31,8 @@ func TestCombinedWalkAsNext(t *testing.T) {
 		{"at ends", Or(At(c0.Add(90*time.Second), c0.Add(3*time.Hour), c0.Add(3*time.Hour)), Every(time.Hour)), time.UTC, c0, 6 * time.Hour, time.Time{}, true},
 		{"only at, all end", Or(At(c0.Add(time.Second), c0.Add(time.Minute))), time.UTC, c0, time.Hour, time.Time{}, true},
 		{"stop", Or(mustTrigger(t, "*/2 * * * * *"), mustTrigger(t, "*/3 * * * * *")), time.UTC, c0, time.Hour, c0.Add(10 * time.Minute), true},
-		{"nested: walked by Next", Or(Or(Every(time.Minute)), mustTrigger(t, "*/7 * * * * *")), time.UTC, c0, time.Hour, time.Time{}, false},
+		{"nested Ors, flattened", Or(Or(Every(time.Minute), mustTrigger(t, "*/5 * * * * *")), mustTrigger(t, "*/7 * * * * *")), time.UTC, c0, time.Hour, time.Time{}, true},
+		{"an And in an Or: walked by Next", Or(And(Every(time.Minute), mustTrigger(t, "*/5 * * * * *")), mustTrigger(t, "*/7 * * * * *")), time.UTC, c0, time.Hour, time.Time{}, false},
 		{"and", And(mustTrigger(t, "*/2 * * * * *"), mustTrigger(t, "*/3 * * * * *")), time.UTC, c0, time.Hour, time.Time{}, true},
 		{"and, three, a grid", And(mustTrigger(t, "*/4 * * * * *"), Every(10*time.Second), mustTrigger(t, "* */2 * * * *")), ny, c0, 3 * time.Hour, time.Time{}, true},
 		{"and, spring forward", And(mustTrigger(t, "0 */10 * * * *"), mustTrigger(t, "0 0,30 1-3 * * *")), ny, march, 3 * 24 * time.Hour, time.Time{}, true},
@@ -43,14 +44,14 @@ func TestCombinedWalkAsNext(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sp := spanOf(t, tt.tr, tt.loc, tt.from, tt.from.Add(tt.span), false, tt.stop)
-			var ts []Trigger
+			fixed := false
 			switch tr := tt.tr.(type) {
 			case or:
-				ts = tr.ts
+				_, fixed = flatOr(tr.ts, nil)
 			case and:
-				ts = tr.ts
+				fixed = fixedMembers(tr.ts)
 			}
-			require.Equal(t, tt.fixed, fixedMembers(ts))
+			require.Equal(t, tt.fixed, fixed)
 			want := naiveTicks(sp)
 			next := sp.ticksAfter(sp.first)
 			got := []time.Time{sp.first}
