@@ -15,8 +15,9 @@ import (
 // a lower bound and the last tick is found by bisection.
 
 // walkCap bounds the ticks a walk visits when a trigger cannot be counted
-// in closed form (Or, And, Except, a user's trigger). 2,000 Nexts of an
-// Or of two per-second crons take about 2.4 ms (BenchmarkCountTicks).
+// in closed form (Or, And, Except, a user's trigger). Walking 2,000 ticks
+// of an Or of two per-second crons, member by member (count_walk.go),
+// takes about 0.15 ms, 1.6 ms under -race (BenchmarkWalkMonth).
 const walkCap = 2_000
 
 // tickCount is the answer of countTicks: how many ticks a span holds and
@@ -144,9 +145,9 @@ func (sp tickSpan) secondsEnd() int64 {
 	return min(max(b, -cronMaxUnix), cronMaxUnix)
 }
 
-// walk visits the ticks of sp one by one, at most walkCap of them; past
-// that, the count is a lower bound and the last tick is found by
-// bisection.
+// walk visits the ticks of sp one by one (ticksAfter), at most walkCap
+// of them; past that, the count is a lower bound and the last tick is
+// found by bisection.
 func (sp tickSpan) walk() tickCount {
 	n, last := 1, sp.first
 	next := sp.ticksAfter(last)
