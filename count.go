@@ -15,8 +15,9 @@ import (
 // a lower bound and the last tick is found by bisection.
 
 // walkCap bounds the ticks a walk visits when a trigger cannot be counted
-// in closed form (Or, And, Except, a user's trigger). 2,000 Nexts of an
-// Or of two per-second crons take about 2.4 ms (BenchmarkCountTicks).
+// in closed form (Or, And, Except, a user's trigger). Walking 2,000 ticks
+// of an Or of two per-second crons, member by member (count_walk.go),
+// takes about 0.15 ms, 1.6 ms under -race (BenchmarkWalkMonth).
 const walkCap = 2_000
 
 // tickCount is the answer of countTicks: how many ticks a span holds and
@@ -144,12 +145,13 @@ func (sp tickSpan) secondsEnd() int64 {
 	return min(max(b, -cronMaxUnix), cronMaxUnix)
 }
 
-// walk visits the ticks of sp one by one, at most walkCap of them; past
-// that, the count is a lower bound and the last tick is found by
-// bisection.
+// walk visits the ticks of sp one by one (ticksAfter), at most walkCap
+// of them; past that, the count is a lower bound and the last tick is
+// found by bisection.
 func (sp tickSpan) walk() tickCount {
 	n, last := 1, sp.first
-	for x := sp.next(last); sp.in(x); x = sp.next(x) {
+	next := sp.ticksAfter(last)
+	for x := next(); sp.in(x); x = next() {
 		if n == walkCap {
 			return tickCount{n: n, last: sp.lastFrom(x), walked: last}
 		}
@@ -262,8 +264,8 @@ func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
 // last k; it returns the oldest of them and how many ticks it saw.
 func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
 	ring := make([]time.Time, 0, min(k, walkCap))
-	n := 0
-	for ; sp.in(x) && n <= walkCap; x = sp.next(x) {
+	n, next := 0, sp.ticksAfter(x)
+	for ; sp.in(x) && n <= walkCap; x = next() {
 		if len(ring) < k {
 			ring = append(ring, x)
 		} else {

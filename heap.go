@@ -18,15 +18,24 @@ type event interface {
 type entry struct {
 	when  time.Time
 	seq   uint64
-	index int // position in the heap; held or -1 when not in it
+	index int32  // position in the heap; held or -1 when not in it
+	rank  uint32 // the job its place stands under, from push; 0: unknown (see ranked)
 	ev    event
 }
 
 // held is the index of an entry the releaser popped and is firing.
-const held = -2
+const held int32 = -2
 
-// deadlines is a min-heap of entries ordered by (when, place, seq). The
-// scheduler's mu guards it.
+// ranked is an event whose place stands under one of the jobs, the root's
+// children: a job's tick, a run's timeout. rank returns that job's number
+// among them (order.go), or 0 when it has none to give. Entries of
+// different ranks are in the order of their ranks, as comparePlaces would
+// order them, without walking the tree: in a burst, every tick due at one
+// instant is compared this way.
+type ranked interface{ rank() uint32 }
+
+// deadlines is a binary min-heap of entries ordered by (when, place, seq),
+// of at most 2^31-1 entries. The scheduler's mu guards it.
 type deadlines []*entry
 
 // before orders two entries.
@@ -34,6 +43,9 @@ func (h deadlines) before(i, j int) bool {
 	a, b := h[i], h[j]
 	if c := a.when.Compare(b.when); c != 0 {
 		return c < 0
+	}
+	if a.rank != b.rank && a.rank != 0 && b.rank != 0 {
+		return a.rank < b.rank
 	}
 	if c := comparePlaces(a.ev.place(), b.ev.place()); c != 0 {
 		return c < 0
@@ -44,14 +56,18 @@ func (h deadlines) before(i, j int) bool {
 // swap exchanges two entries and their indexes.
 func (h deadlines) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
+	h[i].index, h[j].index = int32(i), int32(j)
 }
 
-// push adds e.
+// push adds e, ranking it first.
 func (h *deadlines) push(e *entry) {
-	e.index = len(*h)
+	e.rank = 0
+	if r, ok := e.ev.(ranked); ok {
+		e.rank = r.rank()
+	}
+	e.index = int32(len(*h))
 	*h = append(*h, e)
-	h.up(e.index)
+	h.up(len(*h) - 1)
 }
 
 // peek returns the earliest entry, or nil.
@@ -65,7 +81,7 @@ func (h deadlines) peek() *entry {
 // holds reports whether e is in the heap. A zero entry's index is 0, so
 // the slot is checked too.
 func (h deadlines) holds(e *entry) bool {
-	i := e.index
+	i := int(e.index)
 	return i >= 0 && i < len(h) && h[i] == e
 }
 
@@ -74,8 +90,12 @@ func (h *deadlines) remove(e *entry) {
 	if !h.holds(e) {
 		return
 	}
-	i := e.index
+	i := int(e.index)
 	last := len(*h) - 1
+	if i == 0 && last > 0 {
+		h.popRoot()
+		return
+	}
 	if i != last {
 		h.swap(i, last)
 	}
@@ -88,10 +108,75 @@ func (h *deadlines) remove(e *entry) {
 	}
 }
 
+// vacate takes e out of the heap, if it is in it, and gives it to its
+// object (index -1), leaving its slot empty: the heap is out of order
+// until compact closes the slots, in the same critical section. It is
+// how Shutdown takes a million idle ticks out: a remove of each would
+// sift the heap each time, O(log n) apiece.
+func (h deadlines) vacate(e *entry) {
+	if h.holds(e) {
+		h[int(e.index)] = nil
+		e.index = -1
+	}
+}
+
+// compact closes the slots vacate left and restores the order of what is
+// left at once, O(n). Held entries are not in the heap and stay the
+// releaser's.
+func (h *deadlines) compact() {
+	kept := (*h)[:0]
+	for _, e := range *h {
+		if e != nil {
+			e.index = int32(len(kept))
+			kept = append(kept, e)
+		}
+	}
+	clear((*h)[len(kept):])
+	*h = kept
+	for i := len(kept)/2 - 1; i >= 0; i-- {
+		kept.down(i)
+	}
+}
+
+// popRoot takes the earliest entry out of a heap of two or more, as the
+// releaser does for each due deadline. It moves the hole the root leaves
+// down to a leaf along the earlier child of each level, then fills it
+// with the last entry and lets that rise: one comparison a level, where
+// a swap of the last entry to the root and a sift down take two, and the
+// last entry, a late one, rarely rises far (Floyd; as Go's sort does).
+func (h *deadlines) popRoot() {
+	old := *h
+	root, last := old[0], len(old)-1
+	moved := old[last]
+	old[last] = nil
+	hs := old[:last]
+	*h = hs
+	root.index = -1
+	i, n := 0, len(hs)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && hs.before(r, c) {
+			c = r
+		}
+		hs[i] = hs[c]
+		hs[i].index = int32(i)
+		i = c
+	}
+	hs[i] = moved
+	moved.index = int32(i)
+	hs.up(i)
+}
+
+// parentOf returns the index of the parent of the entry at i > 0.
+func parentOf(i int) int { return (i - 1) / 2 }
+
 // up restores the order from i towards the root.
 func (h deadlines) up(i int) {
 	for i > 0 {
-		p := (i - 1) / 2
+		p := parentOf(i)
 		if !h.before(i, p) {
 			return
 		}

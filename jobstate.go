@@ -62,6 +62,7 @@ func (j *Job[T]) Remove() {
 	if j.life != nil {
 		err = wrapf(ErrRemoved, "job %q", j.name)
 	}
+	s.heap.remove(&j.tick) // here, not vacated by closeLocked: nobody compacts after Remove
 	refused := j.closeLocked(nil, err)
 	if s.names[j.name] == jobHandle(j) {
 		delete(s.names, j.name)
@@ -86,10 +87,18 @@ func (j *Job[T]) closedErrLocked() error {
 
 // closeLocked ends the job's ticking and refuses, with err, the runs that
 // were waiting to start. A tick the releaser holds is handed back by it.
+// Once the scheduler is closing, closeJobs is the only caller (Schedule
+// refuses new jobs, Remove returns on a removed one, and takes the tick
+// out itself anyway): the tick's slot is left empty, and closeJobs
+// compacts the heap once for all its jobs.
 func (j *Job[T]) closeLocked(out []refusal, err error) []refusal {
 	j.state = jobRemoved
 	j.resumeWanted = false
-	j.s.heap.remove(&j.tick)
+	if j.s.closing {
+		j.s.heap.vacate(&j.tick)
+	} else {
+		j.s.heap.remove(&j.tick)
+	}
 	l := j.life
 	if l == nil {
 		return out // it never ran, so nothing waits

@@ -93,6 +93,20 @@ func jobPlace(id int) uint64 { return uint64(id) << 32 }
 // place returns where the job's tick stands: before all its runs.
 func (j *Job[T]) place() place { return place{by: &j.s.root, n: jobPlace(j.id)} }
 
+// rank returns the job's number among the root's children: the high
+// half of its place's number, which orders it among other jobs (heap.go).
+func (j *Job[T]) rank() uint32 { return uint32(j.place().n >> 32) }
+
+// rank returns the number of the run's job among the root's children,
+// the high half of the run's own number, or 0 for a run that is not a
+// child of its scheduler's root (heap.go).
+func (r *runBase) rank() uint32 {
+	if r.origin.up != &r.s.root {
+		return 0
+	}
+	return uint32(r.origin.n >> 32)
+}
+
 // place returns where the run's timeout stands: child zero of the run,
 // before all that the run's function does, as it is armed before the
 // function is called.

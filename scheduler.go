@@ -225,8 +225,10 @@ func (s *Scheduler) closeJobs() {
 	s.closed.Store(true) // before checkDoneLocked reads live: see releaseRun
 	var refused []refusal
 	for _, j := range s.jobs {
-		refused = j.closeLocked(refused, ErrClosed)
+		refused = j.closeLocked(refused, ErrClosed) // vacates its tick's slot
 	}
+	// Every tick out at once, before anything else reads the heap.
+	s.heap.compact()
 	for len(s.slots) > 0 { // runs of removed jobs cannot wait: Remove refused them
 		refused = s.slots[0].refuseLocked(refused, ErrClosed)
 	}

@@ -1,0 +1,94 @@
+package periodic
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fakeEvent is an event at a given place, ranked or not.
+type fakeEvent struct {
+	at     place
+	ranked uint32
+}
+
+func (f *fakeEvent) fire(*entry, time.Time) {}
+func (f *fakeEvent) place() place           { return f.at }
+
+// rankedEvent is a fakeEvent that gives its rank.
+type rankedEvent struct{ fakeEvent }
+
+func (r *rankedEvent) rank() uint32 { return r.ranked }
+
+// TestHeapOrderRandom pushes, removes and pops random entries, some due
+// at one instant, under jobs and runs of an order tree, ranked and not,
+// and checks after each step the heap's shape, and that what pops comes
+// in the order of (when, comparePlaces, seq), the rule the ranks speed up.
+func TestHeapOrderRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var root origin
+	runs := make([]*origin, 40)
+	for i := range runs {
+		runs[i] = &origin{}
+		runs[i].init(&root, jobPlace(1+i%8)|uint64(1+i/8))
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var h deadlines
+	var seq uint64
+	live := map[*entry]bool{}
+	newEntry := func() *entry {
+		e := &entry{index: -1}
+		job := 1 + rng.IntN(8)
+		switch rng.IntN(4) {
+		case 0: // a job's tick, ranked
+			e.ev = &rankedEvent{fakeEvent{place{&root, jobPlace(job)}, uint32(job)}}
+		case 1: // a run's timeout, ranked
+			r := runs[rng.IntN(len(runs))]
+			e.ev = &rankedEvent{fakeEvent{place{by: r}, uint32(r.n >> 32)}}
+		case 2: // a Sleep inside a run: not ranked
+			r := runs[rng.IntN(len(runs))]
+			e.ev = &fakeEvent{at: place{r, 1 + uint64(rng.IntN(3))}}
+		default: // a tick of no rank to give
+			e.ev = &rankedEvent{fakeEvent{place{&root, jobPlace(job)}, 0}}
+		}
+		return e
+	}
+	push := func(e *entry) {
+		seq++
+		e.when, e.seq = t0.Add(time.Duration(rng.IntN(3))*time.Second), seq
+		h.push(e)
+		live[e] = true
+	}
+	ref := func(a, b *entry) int {
+		return cmp.Or(a.when.Compare(b.when), comparePlaces(a.ev.place(), b.ev.place()), cmp.Compare(a.seq, b.seq))
+	}
+	for step := range 4_000 {
+		switch op := rng.IntN(10); {
+		case op < 5 || len(h) == 0:
+			push(newEntry())
+		case op < 7: // remove any
+			e := h[rng.IntN(len(h))]
+			h.remove(e)
+			require.Equal(t, int32(-1), e.index)
+			delete(live, e)
+		default: // pop the earliest: it must be the least of all
+			want := slices.MinFunc(slices.Collect(func(yield func(*entry) bool) {
+				for e := range live {
+					if !yield(e) {
+						return
+					}
+				}
+			}), ref)
+			e := h.peek()
+			require.Same(t, want, e, "step %d", step)
+			h.remove(e)
+			delete(live, e)
+		}
+		requireHeap(t, h)
+		require.Len(t, h, len(live))
+	}
+}
