@@ -40,12 +40,13 @@ type Future[T any] struct {
 	// mu guards the fields below while the future is pending, and w's
 	// fields at all times.
 	// Lock order: a Future's mu, then a Scheduler's mu; never the reverse.
-	mu  sync.Mutex
-	val T
-	err error
-	// w holds what those who wait for the future left on it (Done's
-	// channel, callbacks, listeners); nil until the first of them, so a
-	// future nobody waits for (most runs) carries one pointer for it.
+	mu   sync.Mutex
+	val  T
+	err  error
+	done chan struct{} // made on the first call of Done while pending
+	// w holds the callbacks and listeners registered on the future; nil
+	// until the first of them, so that a future nobody reads that way
+	// (most runs) carries one pointer for them.
 	w         *waiters[T]
 	cancelReq bool // Cancel was called while pending
 	// cancelWins makes a requested cancel decide the outcome: once Cancel
@@ -63,10 +64,9 @@ type Future[T any] struct {
 	origin *origin
 }
 
-// waiters is the part of a future made for those who wait for it; the
-// future's mu guards it.
+// waiters is the part of a future made for its callbacks and listeners;
+// the future's mu guards it.
 type waiters[T any] struct {
-	done      chan struct{}  // made on the first call of Done while pending
 	cbs       []*callback[T] // user callbacks not yet run, in order
 	draining  bool           // a goroutine is running cbs, or will
 	listeners []*listener    // internal, run inline once settled
@@ -95,11 +95,10 @@ func (f *Future[T]) Done() <-chan struct{} {
 	if f.state.Load() != statePending {
 		return closedChan
 	}
-	w := f.waitersLocked()
-	if w.done == nil {
-		w.done = make(chan struct{})
+	if f.done == nil {
+		f.done = make(chan struct{})
 	}
-	return w.done
+	return f.done
 }
 
 // Result returns the future's value and error without blocking, like
@@ -221,13 +220,13 @@ func (f *Future[T]) record(v T, err error) (settled, drain bool) {
 		f.val, f.err = v, err
 		f.state.Store(stateFailed)
 	}
+	if f.done != nil {
+		close(f.done)
+	}
 	w := f.w
 	if w == nil {
 		f.mu.Unlock()
 		return true, false
-	}
-	if w.done != nil {
-		close(w.done)
 	}
 	listeners := w.listeners
 	w.listeners = nil
