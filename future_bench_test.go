@@ -3,12 +3,13 @@ package periodic_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/periodic-go/periodic"
 )
 
 // The costs of futures, to compare with BenchmarkBareGoroutine: go
-// test -run '^$' -bench 'Promise|Go|OnDone|Gather' -benchmem .
+// test -run '^$' -bench 'Promise|Go|OnDone|Gather|RunFuture' -benchmem .
 
 // BenchmarkPromiseSettle is a new promise resolved once.
 func BenchmarkPromiseSettle(b *testing.B) {
@@ -75,5 +76,44 @@ func BenchmarkGather1000(b *testing.B) {
 		if v, err := g.Result(); err != nil || len(v) != 1000 {
 			b.Fatal(v, err)
 		}
+	}
+}
+
+// BenchmarkRunFuture is a run started with RunNow on a started scheduler
+// (real clock), and a wait for its end: read through Done, or through
+// OnRun + OnDone as cmd/peers' periodic+OnDone reads every run. The
+// difference between the two is the cost of reading a run's future with
+// a callback.
+func BenchmarkRunFuture(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		onDone bool
+	}{{"Done", false}, {"OnRun+OnDone", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := periodic.New()
+			job, err := periodic.Schedule(s, periodic.Every(time.Hour), nop)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ran := make(chan struct{}, 1)
+			if tc.onDone {
+				job.OnRun(func(_ time.Time, f *periodic.Future[struct{}]) {
+					f.OnDone(func(*periodic.Future[struct{}]) { ran <- struct{}{} })
+				})
+			}
+			s.Start()
+			b.ReportAllocs()
+			for b.Loop() {
+				f := job.RunNow()
+				if tc.onDone {
+					<-ran
+				} else {
+					<-f.Done()
+				}
+			}
+			if err := s.Shutdown(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }
