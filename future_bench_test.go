@@ -2,6 +2,8 @@ package periodic_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -9,7 +11,7 @@ import (
 )
 
 // The costs of futures, to compare with BenchmarkBareGoroutine: go
-// test -run '^$' -bench 'Promise|Go|OnDone|Gather|RunFuture' -benchmem .
+// test -run '^$' -bench 'Promise|Go|OnDone|Gather|RunFuture|BurstRead' -benchmem .
 
 // BenchmarkPromiseSettle is a new promise resolved once.
 func BenchmarkPromiseSettle(b *testing.B) {
@@ -114,6 +116,53 @@ func BenchmarkRunFuture(b *testing.B) {
 			if err := s.Shutdown(context.Background()); err != nil {
 				b.Fatal(err)
 			}
+		})
+	}
+}
+
+// BenchmarkBurstRead is BenchmarkBurst's periodic case, run side by side
+// with the same jobs reading every run's future through OnRun + OnDone
+// (the steady bursts' periodic+OnDone): one burst of 10,000 runs per
+// iteration, CPU per run; a run counts once its callback has run.
+func BenchmarkBurstRead(b *testing.B) {
+	const period = 100 * time.Millisecond
+	for _, read := range []bool{false, true} {
+		name := "periodic"
+		if read {
+			name = "periodic+OnDone"
+		}
+		b.Run(name, func(b *testing.B) {
+			var done atomic.Int64
+			var mu sync.Mutex
+			cond := sync.NewCond(&mu)
+			count := func() {
+				if done.Add(1)%burst == 0 {
+					mu.Lock()
+					cond.Broadcast()
+					mu.Unlock()
+				}
+			}
+			fn := func(context.Context) (struct{}, error) {
+				if !read {
+					count()
+				}
+				return struct{}{}, nil
+			}
+			onDone := func(*periodic.Future[struct{}]) { count() }
+			s := periodic.New()
+			start := time.Now().Add(period).Truncate(period)
+			for range burst {
+				job, err := periodic.Schedule(s, periodic.Every(period), fn, periodic.WithStartAt(start))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if read {
+					job.OnRun(func(_ time.Time, f *periodic.Future[struct{}]) { f.OnDone(onDone) })
+				}
+			}
+			s.Start()
+			measureBursts(b, &done, &mu, cond)
+			_ = s.Shutdown(context.Background())
 		})
 	}
 }
