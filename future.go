@@ -3,7 +3,6 @@ package periodic
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -38,16 +37,18 @@ type Future[T any] struct {
 	// pending, val and err are final.
 	state atomic.Uint32
 
-	// mu guards the fields below while the future is pending.
+	// mu guards the fields below while the future is pending, and w's
+	// fields at all times.
 	// Lock order: a Future's mu, then a Scheduler's mu; never the reverse.
-	mu        sync.Mutex
-	done      chan struct{} // made on the first call of Done
-	val       T
-	err       error
-	cbs       []*callback[T] // user callbacks not yet run
-	draining  bool           // a goroutine is running cbs
-	listeners []*listener    // internal, run inline once settled
-	cancelReq bool           // Cancel was called while pending
+	mu   sync.Mutex
+	val  T
+	err  error
+	done chan struct{} // made on the first call of Done while pending
+	// w holds the callbacks and listeners registered on the future; nil
+	// until the first of them, so that a future nobody reads that way
+	// (most runs) carries one pointer for them.
+	w         *waiters[T]
+	cancelReq bool // Cancel was called while pending
 	// cancelWins makes a requested cancel decide the outcome: once Cancel
 	// has been called, the future settles as cancelled whatever it is
 	// settled with (asyncio's gather). Set before the future is shared.
@@ -61,6 +62,26 @@ type Future[T any] struct {
 	// origin is the place in owner's order of the task the future belongs
 	// to (for a combinator, its first such input), or nil; see order.go.
 	origin *origin
+}
+
+// waiters is the part of a future made for its callbacks and listeners;
+// the future's mu guards it.
+type waiters[T any] struct {
+	cbs       []*callback[T] // user callbacks not yet run, in order
+	draining  bool           // a goroutine is running cbs, or will
+	listeners []*listener    // internal, run inline once settled
+	// first and one hold the first OnDone registration and its place in
+	// cbs, so that a future read by one callback allocates only w.
+	first callback[T]
+	one   [1]*callback[T]
+}
+
+// waitersLocked returns f.w, made if need be; f.mu is held.
+func (f *Future[T]) waitersLocked() *waiters[T] {
+	if f.w == nil {
+		f.w = &waiters[T]{}
+	}
+	return f.w
 }
 
 // Done returns a channel that is closed when the future settles. Successive
@@ -154,48 +175,36 @@ type cancelFunc func()
 // cancelFuture calls the function.
 func (f cancelFunc) cancelFuture() { f() }
 
-// OnDone registers fn to be called with the future once it has settled,
-// like asyncio's add_done_callback. Callbacks run after Done is closed, one
-// at a time in registration order, never inside OnDone itself nor inside
-// the call that settled the future. Those registered before the future
-// settles all run on one goroutine; a callback added after settling still
-// runs, on that goroutine if it is still busy, else on a new one, so at
-// most one goroutine per future runs callbacks at any time. A panic in a
-// callback is recovered and logged, and the later callbacks still run.
-//
-// The returned stop removes the callback; it reports whether it prevented
-// the call, and does not wait for a running callback to return.
-func (f *Future[T]) OnDone(fn func(*Future[T])) (stop func() bool) {
-	cb := &callback[T]{fn: fn}
-	f.mu.Lock()
-	f.cbs = append(f.cbs, cb)
-	start := f.state.Load() != statePending && !f.draining
-	if start {
-		f.draining = true
-	}
-	f.mu.Unlock()
-	if start {
+// settle records the outcome once and reports whether it did. An error that
+// is context.Canceled settles the future as cancelled. The callbacks run
+// on a goroutine of their own (see settleOwn for the producer's).
+func (f *Future[T]) settle(v T, err error) bool {
+	settled, drain := f.record(v, err)
+	if drain {
 		f.startDrain()
 	}
-	return cb.stop
+	return settled
 }
 
-// callback is one OnDone registration.
-type callback[T any] struct {
-	fn    func(*Future[T])
-	state atomic.Uint32 // 0 waiting, 1 stopped, 2 ran
+// settleOwn is settle for the producer's own goroutine, one that holds a
+// token of f.owner (a run's, a Go task's): it reports whether callbacks
+// wait, and then the caller must call drain, on the same goroutine, after
+// its own work and before it gives its token back. So the callbacks
+// registered before settling run after the settling call (asyncio's
+// call_soon), start no goroutine, and Shutdown waits for them as for the
+// run. It reports false if f had already settled.
+func (f *Future[T]) settleOwn(v T, err error) (drain bool) {
+	_, drain = f.record(v, err)
+	return drain
 }
 
-// stop prevents the callback if it has not run yet.
-func (c *callback[T]) stop() bool { return c.state.CompareAndSwap(0, 1) }
-
-// settle records the outcome once and reports whether it did. An error that
-// is context.Canceled settles the future as cancelled.
-func (f *Future[T]) settle(v T, err error) bool {
+// record settles f, runs its listeners, and reports whether it did and
+// whether callbacks wait to be drained (w.draining is then set).
+func (f *Future[T]) record(v T, err error) (settled, drain bool) {
 	f.mu.Lock()
 	if f.state.Load() != statePending {
 		f.mu.Unlock()
-		return false
+		return false, false
 	}
 	switch {
 	case f.cancelReq && f.cancelWins:
@@ -214,107 +223,32 @@ func (f *Future[T]) settle(v T, err error) bool {
 	if f.done != nil {
 		close(f.done)
 	}
-	listeners := f.listeners
-	f.listeners = nil
-	start := len(f.cbs) > 0
-	f.draining = start
+	w := f.w
+	if w == nil {
+		f.mu.Unlock()
+		return true, false
+	}
+	listeners := w.listeners
+	w.listeners = nil
+	drain = len(w.cbs) > 0
+	w.draining = drain
 	f.mu.Unlock()
 	for _, l := range listeners {
 		l.fn()
 	}
-	if start {
-		f.startDrain()
-	}
-	return true
-}
-
-// listen runs fn inline once the future settles: now, if it has. It is for
-// the package's own quick, non-blocking reactions, never for user code.
-// The returned stop removes fn if it has not run, so that a caller that
-// stops waiting (Wait, AsCompleted) leaves nothing behind on the future.
-func (f *Future[T]) listen(fn func()) (stop func()) {
-	l := &listener{fn: fn}
-	f.mu.Lock()
-	if f.state.Load() == statePending {
-		f.listeners = append(f.listeners, l)
-		f.mu.Unlock()
-		return func() { f.unlisten(l) }
-	}
-	f.mu.Unlock()
-	fn()
-	return func() {}
-}
-
-// listener is one registration of listen; its address identifies it.
-type listener struct{ fn func() }
-
-// unlisten removes l from the listeners of a pending future.
-func (f *Future[T]) unlisten(l *listener) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if i := slices.Index(f.listeners, l); i >= 0 {
-		f.listeners = slices.Delete(f.listeners, i, i+1)
-	}
-}
-
-// startDrain starts the one goroutine that runs the pending callbacks.
-// For a scheduler's future it holds a token of the scheduler, taken before
-// the goroutine starts; once the scheduler has stopped, the callbacks run
-// on a goroutine of no scheduler.
-func (f *Future[T]) startDrain() {
-	if f.owner != nil && f.owner.hold() {
-		go f.drainOwned()
-		return
-	}
-	go f.drain()
-}
-
-// drainOwned is drain on a goroutine of the future's scheduler.
-func (f *Future[T]) drainOwned() {
-	defer f.owner.release()
-	f.drain()
-}
-
-// drain runs callbacks in order until none is left.
-func (f *Future[T]) drain() {
-	for {
-		f.mu.Lock()
-		cbs := f.cbs
-		f.cbs = nil
-		if len(cbs) == 0 {
-			f.draining = false
-			f.mu.Unlock()
-			break
-		}
-		f.mu.Unlock()
-		for _, cb := range cbs {
-			if cb.state.CompareAndSwap(0, 2) {
-				f.runCallback(cb)
-			}
-		}
-	}
-}
-
-// runCallback calls one callback, logging a panic instead of spreading it.
-func (f *Future[T]) runCallback(cb *callback[T]) {
-	defer func() {
-		if v := recover(); v != nil {
-			logger(f.owner).Error("periodic: OnDone callback panicked", "panic", newPanicError(v))
-		}
-	}()
-	cb.fn(f)
+	return true, drain
 }
 
 // Promise is the producer side of a future: the code that computes a value
 // resolves or rejects the promise, and consumers hold its Future. It is
 // safe for use by several goroutines; the zero value is not usable.
-type Promise[T any] struct{ f *Future[T] }
+type Promise[T any] struct{ f Future[T] }
 
 // NewPromise returns a promise with a pending future.
-func NewPromise[T any]() *Promise[T] { return &Promise[T]{f: &Future[T]{}} }
+func NewPromise[T any]() *Promise[T] { return &Promise[T]{} }
 
 // Future returns the promise's future. Cancelling it settles it at once.
-func (p *Promise[T]) Future() *Future[T] { return p.f }
+func (p *Promise[T]) Future() *Future[T] { return &p.f }
 
 // Resolve settles the future with v. It returns an error wrapping
 // ErrInvalidState if the future has already settled.

@@ -11,7 +11,10 @@ import (
 func (f *Future[T]) listenerCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.listeners)
+	if f.w == nil {
+		return 0
+	}
+	return len(f.w.listeners)
 }
 
 // TestWaitersLeaveNoListeners checks that Wait and AsCompleted remove their

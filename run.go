@@ -325,7 +325,9 @@ func (r *run[T]) finish(start time.Time, v T, err error) {
 	if j.closeBooks(r, start, took, settledErr(err)) {
 		j.rearm(start.Add(took))
 	}
-	r.fut.settle(v, err)
+	if r.fut.settleOwn(v, err) { // its callbacks run on this goroutine last, before the token goes back
+		defer r.fut.drain()
+	}
 	if r.batch != nil {
 		r.batch.stopIfDone()
 	}

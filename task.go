@@ -71,9 +71,13 @@ func Go[T any](ctx context.Context, fn Func[T]) *Future[T] {
 				err = wrapf(ErrGoexit, "Go task")
 			}
 			cancel()
-			f.settle(v, err)
-			if r != nil {
-				r.s.releaseTask(r)
+			if r == nil {
+				f.settle(v, err)
+				return
+			}
+			defer r.s.releaseTask(r)
+			if f.settleOwn(v, err) { // its callbacks run on this goroutine, before the token goes back
+				f.drain()
 			}
 		}()
 		v, err = call(cctx, fn)
