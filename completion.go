@@ -29,7 +29,7 @@ func WithIntervalFromCompletion() JobOption {
 // refused) or the job reached its limit, and the caller arms the next
 // tick from the trigger as usual. s.mu must be held.
 func (j *Job[T]) awaitRunLocked(tick time.Time) bool {
-	if !j.conf().fromEnd || tick.IsZero() || (j.conf().limit > 0 && j.ticks >= j.conf().limit) {
+	if !j.conf().fromEnd || tick.IsZero() || (j.conf().limit > 0 && j.tickCount() >= j.conf().limit) {
 		return false
 	}
 	l := j.l()

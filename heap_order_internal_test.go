@@ -34,7 +34,7 @@ func TestHeapOrderRandom(t *testing.T) {
 	runs := make([]*origin, 40)
 	for i := range runs {
 		runs[i] = &origin{}
-		runs[i].init(&root, jobPlace(1+i%8)|uint64(1+i/8))
+		runs[i].init(&root, jobPlace(uint32(1+i%8))|uint64(1+i/8))
 	}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var h deadlines
@@ -45,7 +45,7 @@ func TestHeapOrderRandom(t *testing.T) {
 		job := 1 + rng.IntN(8)
 		switch rng.IntN(4) {
 		case 0: // a job's tick, ranked
-			e.ev = &rankedEvent{fakeEvent{place{&root, jobPlace(job)}, uint32(job)}}
+			e.ev = &rankedEvent{fakeEvent{place{&root, jobPlace(uint32(job))}, uint32(job)}}
 		case 1: // a run's timeout, ranked
 			r := runs[rng.IntN(len(runs))]
 			e.ev = &rankedEvent{fakeEvent{place{by: r}, uint32(r.n >> 32)}}
@@ -53,7 +53,7 @@ func TestHeapOrderRandom(t *testing.T) {
 			r := runs[rng.IntN(len(runs))]
 			e.ev = &fakeEvent{at: place{r, 1 + uint64(rng.IntN(3))}}
 		default: // a tick of no rank to give
-			e.ev = &rankedEvent{fakeEvent{place{&root, jobPlace(job)}, 0}}
+			e.ev = &rankedEvent{fakeEvent{place{&root, jobPlace(uint32(job))}, 0}}
 		}
 		return e
 	}

@@ -53,7 +53,7 @@ func (j *Job[T]) Describe(n int) Description {
 		next = j.tick.when
 	}
 	if (preview || j.state == jobActive) && j.conf().limit > 0 {
-		left = min(n, j.conf().limit-j.ticks)
+		left = min(n, j.conf().limit-j.tickCount())
 	}
 	hist := append(slices.Clone(l.history[l.histNext:]), l.history[:l.histNext]...)
 	s.mu.Unlock()

@@ -17,24 +17,47 @@ type Job[T any] struct {
 	fn     Func[T]
 	def    atomic.Pointer[jobDef] // trigger and options; replaced whole by Update
 	name   string
-	id     int
-	tick   entry         // the next tick, in the scheduler's heap while active
-	runs   atomic.Uint32 // runs made, numbering them in the order of deadlines
-	reload atomic.Bool   // the store's Load failed at arm: fire retries it (store_job.go)
-	prep   tickPrep[T]   // the releaser's, while it holds the tick (see grouped)
+	id     uint32                      // its number, from 1, in registration order (see order.go)
+	runs   atomic.Uint32               // runs made, numbering them in the order of deadlines
+	tick   entry                       // the next tick, in the scheduler's heap while active
+	onRun  atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
+	reload atomic.Bool                 // the store's Load failed at arm: fire retries it (store_job.go)
+	broken atomic.Bool                 // the trigger broke its contract (logged once)
 
-	// Guarded by s.mu.
+	// Guarded by s.mu. A job at rest is this struct (144 bytes) in the
+	// heap: what it needs only once it has run, or at rare moments, is
+	// behind life and rare.
 	state        jobState
-	unarmed      bool                        // paused before Start armed it
-	reloadFirst  time.Time                   // the first tick arm computed, for the retry of reload
-	resumeWanted bool                        // Resume came while the releaser held the tick
-	awaitEnd     bool                        // the next tick waits for the end of a run (completion.go)
-	replanned    bool                        // Update came while the releaser held the tick (update.go)
-	replanNext   time.Time                   // the tick Update computed then, for fire to push
-	broken       atomic.Bool                 // the trigger broke its contract (logged once)
-	ticks        int                         // runs admitted by ticks, for WithLimit
-	onRun        atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
-	life         *jobLife[T]                 // made when first needed; see l
+	unarmed      bool        // paused before Start armed it
+	resumeWanted bool        // Resume came while the releaser held the tick
+	awaitEnd     bool        // the next tick waits for the end of a run (completion.go)
+	replanned    bool        // Update came while the releaser held the tick (update.go)
+	life         *jobLife[T] // made when first needed; see l
+	rare         *jobRare    // made when first needed; see more
+}
+
+// tickCount returns how many runs ticks admitted, for WithLimit; s.mu is
+// held.
+func (j *Job[T]) tickCount() int {
+	if j.life == nil {
+		return 0
+	}
+	return j.life.ticks
+}
+
+// jobRare holds what a job needs only at rare moments, so that a job at
+// rest stays small. Guarded by s.mu; made by more.
+type jobRare struct {
+	reloadFirst time.Time // the first tick arm computed, for the retry of reload (store_job.go)
+	replanNext  time.Time // the tick an Update computed while the releaser held the tick (update.go)
+}
+
+// more returns the job's jobRare, making it on first use; s.mu is held.
+func (j *Job[T]) more() *jobRare {
+	if j.rare == nil {
+		j.rare = new(jobRare)
+	}
+	return j.rare
 }
 
 // jobDef is what Schedule, and then Update, define a job by. A run or a
@@ -63,6 +86,7 @@ type jobLife[T any] struct {
 	catchUp  time.Time      // the last late tick of a misfire (see fire)
 	history  []RunRecord    // the latest finished runs, a ring, for Describe
 	histNext int            // where the ring's next record goes once full
+	ticks    int            // runs admitted by ticks, for WithLimit
 	last     *Future[T]
 	stats    Stats
 }
@@ -73,7 +97,7 @@ type jobLife[T any] struct {
 func (j *Job[T]) l() *jobLife[T] {
 	if j.life == nil {
 		if j.name == "" {
-			j.name = "job-" + strconv.Itoa(j.id)
+			j.name = "job-" + strconv.Itoa(int(j.id))
 		}
 		j.life = new(jobLife[T])
 	}
@@ -139,7 +163,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 		return nil, err
 	}
 	s.jobSeq++
-	j.id = s.jobSeq
+	j.id = uint32(s.jobSeq) // 4 billion jobs: the order tree has 32 bits for them (order.go)
 	j.def.Store(&jobDef{trigger: s.seededLocked(t), cfg: cfg}) // random.go: in Schedule order, so a seeded WithRand repeats
 	s.jobs = append(s.jobs, j)
 	started := s.started

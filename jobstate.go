@@ -22,7 +22,9 @@ func (j *Job[T]) arm(now time.Time) {
 	}
 	s.mu.Lock()
 	ended := false
-	j.reloadFirst = first
+	if j.reload.Load() {
+		j.more().reloadFirst = first
+	}
 	switch {
 	case s.closing:
 	case j.state == jobPaused && j.unarmed:

@@ -88,7 +88,7 @@ func (j *Job[T]) numberRun(o *origin) {
 
 // jobPlace is the root-level number of job id: its id in the high half,
 // its runs' numbers in the low half.
-func jobPlace(id int) uint64 { return uint64(id) << 32 }
+func jobPlace(id uint32) uint64 { return uint64(id) << 32 }
 
 // place returns where the job's tick stands: before all its runs.
 func (j *Job[T]) place() place { return place{by: &j.s.root, n: jobPlace(j.id)} }

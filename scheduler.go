@@ -352,12 +352,16 @@ const fireGroup = 64
 // their full fire (misfire, a paused job) get it right after the group.
 // Other events fire one by one.
 func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
-	var slow [fireGroup]*entry
+	var preps [fireGroup]prepared
+	var slow [fireGroup]int // indexes in the group
 	for i := 0; i < len(buf); {
 		k := i
 		for k < len(buf) && k-i < fireGroup {
 			g, ok := buf[k].ev.(grouped)
-			if !ok || !g.prepare(buf[k]) {
+			if !ok {
+				break
+			}
+			if preps[k-i], ok = g.prepare(buf[k]); !ok {
 				break
 			}
 			k++
@@ -370,9 +374,9 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		var out fired
 		n := 0
 		s.mu.Lock()
-		for _, e := range buf[i:k] {
-			if !e.ev.(grouped).fireLocked(e, now, &out) {
-				slow[n] = e
+		for x, e := range buf[i:k] {
+			if !e.ev.(grouped).fireLocked(e, now, preps[x], &out) {
+				slow[n] = x
 				n++
 			}
 		}
@@ -384,9 +388,10 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		runtime.Gosched()
 		cancelAll(out.cancels)
 		settle(out.refused)
-		for _, e := range slow[:n] {
-			e.ev.fire(e, now)
+		for _, x := range slow[:n] {
+			buf[i+x].ev.(grouped).fireWith(buf[i+x], now, preps[x])
 		}
+		clear(preps[:k-i])
 		i = k
 	}
 }

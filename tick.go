@@ -13,14 +13,16 @@ import (
 // policy. Then the next tick goes in the heap, even when it is already
 // due: due ticks are released one at a time, in order, so MisfireCatchUp
 // starts its runs in tick order, each once the previous has started.
-func (j *Job[T]) fire(e *entry, now time.Time) {
+func (j *Job[T]) fire(e *entry, now time.Time) { j.fireWith(e, now, prepared{}) }
+
+// fireWith is fire with what the releaser's group prepared for the tick
+// (fireGroups), if it did.
+func (j *Job[T]) fireWith(e *entry, now time.Time, prep prepared) {
 	s := j.s
 	tick := e.when // the releaser owns e: nobody else changes it
-	prep := j.prep // what the releaser's group prepared (fireGroups), if it did
-	j.prep = tickPrep[T]{}
 	if j.reload.Load() {
-		tick = j.reloaded(j.reloadFirst) // store_job.go: e.when is the retry of the Load of arm
-		if tick.After(now) {             // nothing missed: arm the first tick
+		tick = j.reloaded(j.rare.reloadFirst) // store_job.go: e.when is the retry of the Load of arm (which made rare)
+		if tick.After(now) {                  // nothing missed: arm the first tick
 			s.mu.Lock()
 			if j.state != jobActive || s.closing {
 				j.handBack(tick)
@@ -32,7 +34,8 @@ func (j *Job[T]) fire(e *entry, now time.Time) {
 			return
 		}
 	}
-	p, r := plan{run: tick, next: prep.next}, prep.r
+	p := plan{run: tick, next: prep.next}
+	r, _ := prep.r.(*run[T])
 	if r == nil {
 		p.next = j.next(tick)                                     // the trigger runs without the lock
 		r = newRunUnnumbered(context.Background(), j, tick, true) // made outside the lock; numbered under it
@@ -76,10 +79,10 @@ func (j *Job[T]) runTickLocked(p plan, r *run[T], out *fired) {
 	}
 	j.tick.index = -1
 	if j.replanned { // update.go: the new definition's tick
-		j.replanned, p.next = false, j.replanNext
+		j.replanned, p.next = false, j.more().replanNext
 	}
 	if j.awaitRunLocked(p.run) { // completion.go: the run's end arms the next tick
-	} else if !p.next.IsZero() && (j.conf().limit == 0 || j.ticks < j.conf().limit) {
+	} else if !p.next.IsZero() && (j.conf().limit == 0 || j.tickCount() < j.conf().limit) {
 		s.pushLocked(&j.tick, p.next)
 	} else {
 		j.state = jobEnded
@@ -93,47 +96,45 @@ type fired struct {
 	cancels []*runBase
 }
 
-// tickPrep is the part of a tick's work that needs no lock, done by the
+// prepared is the part of a tick's work that needs no lock, done by the
 // releaser for a group of ticks before it takes s.mu once for all of them
-// (fireGroups): the next tick from the trigger, and the run. The
-// releaser owns it while it holds the tick, as it owns the entry.
-type tickPrep[T any] struct {
+// (fireGroups): the next tick from the trigger, and the run (a *run[T]).
+// The releaser keeps it, beside the entry it holds.
+type prepared struct {
 	next time.Time
-	r    *run[T]
+	r    any
 }
 
 // grouped is an event whose work the releaser can do for several events
 // under one critical section: prepare outside s.mu, then fireLocked under
 // it; fireLocked returns false, with nothing done, when the event needs
 // its full fire (a misfire, a paused or removed job), which the releaser
-// then calls after s.mu is released, and which uses what was prepared.
+// then calls after s.mu is released (fireWith), with what was prepared.
 type grouped interface {
-	prepare(e *entry) bool
-	fireLocked(e *entry, now time.Time, out *fired) bool
+	prepare(e *entry) (prepared, bool)
+	fireLocked(e *entry, now time.Time, p prepared, out *fired) bool
+	fireWith(e *entry, now time.Time, p prepared)
 }
 
 // prepare computes the tick's next tick and makes its run, outside s.mu;
 // false for a tick whose first Load from the store is retried (fire does
 // all of it).
-func (j *Job[T]) prepare(e *entry) bool {
+func (j *Job[T]) prepare(e *entry) (prepared, bool) {
 	if j.reload.Load() {
-		return false
+		return prepared{}, false
 	}
-	j.prep = tickPrep[T]{next: j.next(e.when), r: newRunUnnumbered(context.Background(), j, e.when, true)}
-	return true
+	return prepared{next: j.next(e.when), r: newRunUnnumbered(context.Background(), j, e.when, true)}, true
 }
 
 // fireLocked does the tick's work under s.mu for a tick that is on time
 // (within the misfire grace) and whose job is active; else it leaves
-// everything to fire.
-func (j *Job[T]) fireLocked(e *entry, now time.Time, out *fired) bool {
+// everything to fireWith.
+func (j *Job[T]) fireLocked(e *entry, now time.Time, prep prepared, out *fired) bool {
 	s, tick := j.s, e.when
 	if j.state != jobActive || s.closing || (now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp)) {
 		return false
 	}
-	p, r := plan{run: tick, next: j.prep.next}, j.prep.r
-	j.prep = tickPrep[T]{}
-	j.runTickLocked(p, r, out)
+	j.runTickLocked(plan{run: tick, next: prep.next}, prep.r.(*run[T]), out)
 	return true
 }
 
@@ -142,8 +143,8 @@ func (j *Job[T]) fireLocked(e *entry, now time.Time, out *fired) bool {
 func (j *Job[T]) handBack(tick time.Time) {
 	if j.replanned { // update.go: Resume goes on from the new definition's tick
 		j.replanned = false
-		if !j.replanNext.IsZero() {
-			tick = j.replanNext
+		if next := j.more().replanNext; !next.IsZero() {
+			tick = next
 		}
 	}
 	j.tick.index, j.tick.when = -1, tick
@@ -232,7 +233,7 @@ func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
 // s.mu is released) to cancels.
 func (j *Job[T]) admitTickLocked(r *run[T], refused []refusal, cancels []*runBase) ([]refusal, []*runBase) {
 	l := j.l()
-	if j.conf().limit > 0 && j.ticks >= j.conf().limit {
+	if j.conf().limit > 0 && j.tickCount() >= j.conf().limit {
 		return refused, cancels
 	}
 	j.numberRun(&r.origin)
@@ -245,7 +246,7 @@ func (j *Job[T]) admitTickLocked(r *run[T], refused []refusal, cancels []*runBas
 			return j.skipLocked(r, "the overlap buffer is full", refused), cancels
 		}
 		j.moveLocked(r, placeQueued)
-		j.ticks++
+		j.l().ticks++
 		j.advanceLocked()
 		return refused, cancels
 	case busy && o == OverlapReplace:
@@ -259,14 +260,14 @@ func (j *Job[T]) admitTickLocked(r *run[T], refused []refusal, cancels []*runBas
 			refused = j.skipLocked(w, "replaced by a later tick", refused)
 		}
 		j.moveLocked(r, placeQueued)
-		j.ticks++
+		j.l().ticks++
 		j.advanceLocked()
 		return refused, cancels
 	}
 	if !j.admitLocked(r) {
 		return j.skipLocked(r, "a run already waits for a concurrency slot", refused), cancels
 	}
-	j.ticks++
+	j.l().ticks++
 	return refused, cancels
 }
 

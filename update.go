@@ -45,8 +45,8 @@ func (j *Job[T]) Update(t Trigger, opts ...JobOption) error {
 		s.mu.Unlock()
 		return wrapf(err, "job %q: Update", name)
 	}
-	if cfg.limit > 0 && cfg.limit <= j.ticks {
-		ticks := j.ticks
+	if cfg.limit > 0 && cfg.limit <= j.tickCount() {
+		ticks := j.tickCount()
 		s.mu.Unlock()
 		return fmt.Errorf("%w: job %q: Update: WithLimit(%d) is reached already (%d ticks ran); the job would never run again",
 			ErrInvalid, name, cfg.limit, ticks)
@@ -79,12 +79,12 @@ func (j *Job[T]) replanLocked(first time.Time) {
 		}
 	case jobActive, jobEnded:
 		if j.tick.index == held { // fire pushes this instead of its own next tick
-			j.replanned, j.replanNext = true, first
+			j.replanned, j.more().replanNext = true, first
 			return
 		}
 		s.heap.remove(&j.tick)
 		lim := j.conf().limit
-		if first.IsZero() || (lim > 0 && j.ticks >= lim) {
+		if first.IsZero() || (lim > 0 && j.tickCount() >= lim) {
 			j.state = jobEnded
 			return
 		}
