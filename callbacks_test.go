@@ -50,11 +50,14 @@ func TestOnDoneOnProducerGoroutine(t *testing.T) {
 	}}))
 	job, err := periodic.Schedule(e.s, periodic.Every(10*time.Second), func(ctx context.Context) (int, error) {
 		g.mark("run")
+		registered := make(chan struct{}) // the task may not settle before its callback is registered
 		task := periodic.Go(ctx, func(context.Context) (int, error) {
 			g.mark("task")
+			<-registered
 			return 2, nil
 		})
 		task.OnDone(func(*periodic.Future[int]) { g.mark("task callback") })
+		close(registered)
 		_, err := task.Await(ctx)
 		e.printf("run")
 		return 1, err
