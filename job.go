@@ -165,7 +165,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	s.jobSeq++
 	j.id = uint32(s.jobSeq)                                    // 4 billion jobs: the order tree has 32 bits for them (order.go)
 	j.def.Store(&jobDef{trigger: s.seededLocked(t), cfg: cfg}) // random.go: in Schedule order, so a seeded WithRand repeats
-	s.jobs = append(s.jobs, j)
+	s.jobs = append(s.jobs, &j.tick)
 	started := s.started
 	s.mu.Unlock()
 	if started {

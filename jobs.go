@@ -57,5 +57,12 @@ func (s *Scheduler) RemoveByTag(tag string) int {
 func (s *Scheduler) jobsInOrder() []jobHandle {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.jobs)
+	hs := make([]jobHandle, len(s.jobs))
+	for i, e := range s.jobs {
+		hs[i] = jobAt(e)
+	}
+	return hs
 }
+
+// jobAt returns the job whose tick entry e is (s.jobs).
+func jobAt(e *entry) jobHandle { return e.ev.(jobHandle) }

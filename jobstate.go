@@ -69,7 +69,7 @@ func (j *Job[T]) Remove() {
 	if s.names[j.name] == jobHandle(j) {
 		delete(s.names, j.name)
 	}
-	s.jobs = slices.DeleteFunc(s.jobs, func(h jobHandle) bool { return h == jobHandle(j) })
+	s.jobs = slices.DeleteFunc(s.jobs, func(e *entry) bool { return e == &j.tick })
 	s.mu.Unlock()
 	settle(refused)
 }

@@ -66,7 +66,7 @@ type Scheduler struct {
 	waiters  map[*waiter]struct{}
 	slots    []starter // runs waiting for a slot under WithMaxConcurrency
 	changed  chan struct{}
-	jobs     []jobHandle          // in registration order
+	jobs     []*entry             // each job's tick entry (its ev is the job), in registration order: 8 bytes a job; see jobAt
 	names    map[string]jobHandle // jobs given a name by WithName
 	jobSeq   int
 	running  runList // runs in flight, for Shutdown to cancel
@@ -225,8 +225,8 @@ func (s *Scheduler) closeJobs() {
 	s.closing = true
 	s.closed.Store(true) // before checkDoneLocked reads live: see releaseRun
 	var refused []refusal
-	for _, j := range s.jobs {
-		refused = j.closeLocked(refused, ErrClosed) // vacates its tick's slot
+	for _, e := range s.jobs {
+		refused = jobAt(e).closeLocked(refused, ErrClosed) // vacates its tick's slot
 	}
 	// Every tick out at once, before anything else reads the heap.
 	s.heap.compact()
