@@ -35,6 +35,9 @@ func main() {
 		traceOut   = flag.String("trace", "", "write a runtime trace of the windows (with -only)")
 	)
 	flag.Parse()
+	if *windows < 1 || *window <= 0 || *every <= 0 || *idle < 0 {
+		log.Fatalf("tickprof: -windows %d, -window %v, -every %v, -idle %d: each must be positive (idle may be 0)", *windows, *window, *every, *idle)
+	}
 	peers := map[string]bench.Peer{}
 	for _, p := range bench.Peers() {
 		peers[p.Name] = p
@@ -67,6 +70,10 @@ func main() {
 	var floor float64
 	for i, n := range names {
 		s := slices.Clone(perTick[i])
+		if len(s) == 0 {
+			fmt.Printf("%-9s no tick in any window\n", n)
+			continue
+		}
 		slices.Sort(s)
 		med := s[len(s)/2]
 		if n == "floor" {
