@@ -10,9 +10,10 @@ import (
 type nextStep uint8
 
 const (
-	nextWait nextStep = iota // wait for the timer, a wake or the stop
-	nextDue                  // the earliest deadline is due: release it now
-	nextStop                 // the scheduler has stopped: return
+	nextWait   nextStep = iota // wait for the timer, a wake or the stop
+	nextDue                    // the earliest deadline is due: release it now
+	nextStop                   // the scheduler has stopped: return
+	nextDriven                 // periodictest drives the deadlines, for good: wait for the stop only
 )
 
 // dispatchTimer is the dispatcher's one clock timer; only the dispatcher
@@ -29,15 +30,18 @@ func (d *dispatchTimer) stop() {
 // armNext looks at the earliest deadline once, after a batch: it is due
 // (release it without a timer: a mock's timer set in the past never
 // fires), or the timer is armed for it and its channel returned, or there
-// is none (or periodictest drives the scheduler) and the timer is
-// stopped. A tick thus costs one look at the heap after its batch, one
-// clock reading and one Reset of the same timer on the real clock.
+// is none and the timer is stopped. A tick thus costs one look at the
+// heap after its batch, one clock reading and one Reset of the same timer
+// on the real clock. Once periodictest drives the scheduler (which it
+// never stops doing), the timer is stopped and the dispatcher has nothing
+// left to do but end with the scheduler: it no longer wakes up for every
+// deadline pushed.
 func (s *Scheduler) armNext(d *dispatchTimer) (<-chan time.Time, nextStep) {
 	s.mu.Lock()
 	next := s.heap.peek()
-	arm := next != nil && !s.driven && !s.drivenNow
+	driven := s.driven || s.drivenNow
 	var when time.Time
-	if arm {
+	if next != nil {
 		when = next.when
 	}
 	stopped := s.stopped // stop is closed with it, under s.mu
@@ -45,7 +49,10 @@ func (s *Scheduler) armNext(d *dispatchTimer) (<-chan time.Time, nextStep) {
 	switch {
 	case stopped:
 		return nil, nextStop
-	case !arm:
+	case driven:
+		d.stop()
+		return nil, nextDriven
+	case next == nil:
 		d.stop()
 		return nil, nextWait
 	}

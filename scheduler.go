@@ -241,6 +241,9 @@ func (s *Scheduler) loop() {
 			continue
 		case nextStop:
 			return
+		case nextDriven:
+			<-s.stop
+			return
 		}
 		select {
 		case <-fired:
