@@ -253,46 +253,23 @@ func (s *Scheduler) cancelRuns() {
 }
 
 // loop is the dispatcher: it releases due deadlines and sleeps on one
-// clock timer until the earliest of the others.
+// clock timer until the earliest of the others (dispatch.go).
 func (s *Scheduler) loop() {
 	defer close(s.done)
-	var timer *clock.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+	var t dispatchTimer
+	defer t.stop()
 	var batch []*entry
 	for {
-		for ok := true; ok; {
-			batch, ok = s.releaseBatch(batch)
-		}
-		s.mu.Lock()
-		next := s.heap.peek()
-		arm := next != nil && !s.driven && !s.drivenNow
-		var when time.Time
-		if arm {
-			when = next.when
-		}
-		stopped := s.stopped
-		s.mu.Unlock()
-		var fired <-chan time.Time
-		switch {
-		case arm && timer != nil && s.reuseTimer:
-			timer.Reset(when.Sub(s.cfg.clock.Now()))
-		case arm:
-			if timer != nil {
-				timer.Stop()
-			}
-			timer = s.cfg.clock.Timer(when.Sub(s.cfg.clock.Now()))
-		case timer != nil:
-			timer.Stop()
-		}
-		if arm {
-			fired = timer.C
-			if !stopped && !when.After(s.cfg.clock.Now()) {
-				continue // came due while the timer was set: a mock's timer set in the past never fires
-			}
+		batch, _ = s.releaseBatch(batch)
+		fired, next := s.armNext(&t)
+		switch next {
+		case nextDue:
+			continue
+		case nextStop:
+			return
+		case nextDriven:
+			<-s.stop
+			return
 		}
 		select {
 		case <-fired:
