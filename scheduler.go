@@ -77,6 +77,7 @@ type Scheduler struct {
 	// Only the releaser sets it, and only it touches starts.
 	deferStarts bool
 	starts      []execer
+	grouped     fired // what a group of ticks leaves for after the lock (fireGroups); the releaser's
 
 	wake chan struct{} // the earliest deadline changed
 	stop chan struct{} // closed when stopped: the dispatcher ends
@@ -348,11 +349,11 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 			i++
 			continue
 		}
-		var out fired
+		out := &s.grouped // the releaser's: a local would escape through the interface call
 		n := 0
 		s.mu.Lock()
 		for x, e := range buf[i:k] {
-			if !e.ev.(grouped).fireLocked(e, now, preps[x], &out) {
+			if !e.ev.(grouped).fireLocked(e, now, preps[x], out) {
 				slow[n] = x
 				n++
 			}
@@ -365,6 +366,9 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		runtime.Gosched()
 		cancelAll(out.cancels)
 		settle(out.refused)
+		clear(out.cancels)
+		clear(out.refused)
+		out.cancels, out.refused = out.cancels[:0], out.refused[:0]
 		for _, x := range slow[:n] {
 			buf[i+x].ev.(grouped).fireWith(buf[i+x], now, preps[x])
 		}
