@@ -150,8 +150,7 @@ func Schedule[T any](s *Scheduler, t Trigger, fn Func[T], opts ...JobOption) (*J
 	if err := checkPast(s.Now(), t, cfg); err != nil {
 		return nil, err
 	}
-	j := &Job[T]{s: s, fn: fn, name: cfg.name}
-	j.def.Store(&jobDef{trigger: t, cfg: cfg})
+	j := &Job[T]{s: s, fn: fn, name: cfg.name} // its definition is stored under the lock, below
 	j.tick.ev, j.tick.index = j, -1
 	s.mu.Lock()
 	if s.closing {
