@@ -359,11 +359,15 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 			}
 		}
 		s.mu.Unlock()
+		started := len(s.starts)
 		s.startDeferred()
-		// Let the group's runs go first: they end by closing their books
-		// under s.mu, and would otherwise queue behind the releaser's next
-		// critical section (measured: BENCHMARKS.md, the releaser yields).
-		runtime.Gosched()
+		if started > 1 {
+			// Let the group's runs go first: they end by closing their
+			// books under s.mu, and would otherwise queue behind the
+			// releaser's next critical section (BENCHMARKS.md, what each
+			// change bought). A lone run needs no such room.
+			runtime.Gosched()
+		}
 		cancelAll(out.cancels)
 		settle(out.refused)
 		clear(out.cancels)
