@@ -46,7 +46,9 @@ func (j *Job[T]) tickCount() int {
 }
 
 // jobRare holds what a job needs only at rare moments, so that a job at
-// rest stays small. Guarded by s.mu; made by more.
+// rest stays small. Guarded by s.mu; made by more. The releaser reads
+// reloadFirst without s.mu: arm wrote it, under s.mu, before it pushed the
+// tick the releaser holds.
 type jobRare struct {
 	reloadFirst time.Time // the first tick arm computed, for the retry of reload (store_job.go)
 	replanNext  time.Time // the tick an Update computed while the releaser held the tick (update.go)

@@ -42,7 +42,8 @@ type refusable interface {
 
 // moveLocked moves r from its place to another: the only code that
 // changes r.placed and the lists that hold runs. Moving to placeActive
-// takes the run goroutine's token and starts it.
+// takes the run goroutine's token and starts it, or, while the releaser
+// has set deferStarts, leaves it to the releaser to start after s.mu.
 func (j *Job[T]) moveLocked(r *run[T], to runPlace) {
 	s, l := j.s, j.l()
 	switch r.placed {

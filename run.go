@@ -60,7 +60,7 @@ type runBase struct {
 // runExtra holds the parts of a run that most runs never use: a plain run
 // (no timeout, jitter, retry jitter or parent that can end) allocates
 // none, and is half the size. It is made before the run's context
-// escapes (newRunIn, drawLocked and armTimeout, the last two under s.mu)
+// escapes (newRunUnnumbered, drawLocked and armTimeout, the last two under s.mu)
 // and never replaced.
 type runExtra struct {
 	parentDone <-chan struct{} // parent.Done(), nil when it cannot end
@@ -253,7 +253,8 @@ func newRunIn[T any](parent context.Context, j *Job[T], tick time.Time, ticked b
 // newRunUnnumbered is newRunIn without the run's place in the order of
 // deadlines, which the caller gives it under s.mu (numberRun) before the
 // run is placed: the dispatcher makes a tick's run before it takes the
-// lock, and numbers it only if the tick is admitted.
+// lock, and numbers it under the lock unless the tick is handed back or
+// over WithLimit.
 func newRunUnnumbered[T any](parent context.Context, j *Job[T], tick time.Time, ticked bool) *run[T] {
 	r := &run[T]{job: j}
 	r.parent, r.s, r.tick, r.ticked, r.self = parent, j.s, tick, ticked, r

@@ -57,8 +57,9 @@ type Scheduler struct {
 	releasing bool // the dispatcher is firing a batch and will look again
 	// busy counts goroutines of the scheduler not blocked in Sleep or
 	// Await; live counts tokens: goroutines of the scheduler not yet
-	// returned. Both change under mu, except that a run goroutine gives
-	// its token back without it (releaseRun); see ARCHITECTURE.md.
+	// returned. Both change under mu, except that a run's goroutine and its
+	// Go tasks give their tokens back without it (releaseRun); see
+	// ARCHITECTURE.md.
 	busy     atomic.Int64
 	live     atomic.Int64
 	inflight int  // runs started and not returned
@@ -339,7 +340,7 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 			if !ok {
 				break
 			}
-			if preps[k-i], ok = g.prepare(buf[k]); !ok {
+			if preps[k-i], ok = g.prepare(buf[k], now); !ok {
 				break
 			}
 			k++
@@ -364,8 +365,8 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		if started > 1 {
 			// Let the group's runs go first: they end by closing their
 			// books under s.mu, and would otherwise queue behind the
-			// releaser's next critical section (BENCHMARKS.md, what each
-			// change bought). A lone run needs no such room.
+			// releaser's next critical section (BENCHMARKS.md, "What each
+			// change bought"). A lone run needs no such room.
 			runtime.Gosched()
 		}
 		cancelAll(out.cancels)

@@ -11,8 +11,10 @@ import (
 // tick released more than the misfire grace (WithMisfireGrace) late goes
 // to the job's Misfire policy; any other tick runs under its Overlap
 // policy. Then the next tick goes in the heap, even when it is already
-// due: due ticks are released one at a time, in order, so MisfireCatchUp
-// starts its runs in tick order, each once the previous has started.
+// due: due ticks are released in order (a group of on-time ticks admitted
+// together, fireGroups, keeps it; a late tick is fired alone in its turn),
+// so MisfireCatchUp starts its runs in tick order, each once the previous
+// has started.
 func (j *Job[T]) fire(e *entry, now time.Time) { j.fireWith(e, now, prepared{}) }
 
 // fireWith is fire with what the releaser's group prepared for the tick
@@ -108,27 +110,30 @@ type prepared struct {
 // grouped is an event whose work the releaser can do for several events
 // under one critical section: prepare outside s.mu, then fireLocked under
 // it; fireLocked returns false, with nothing done, when the event needs
-// its full fire (a misfire, a paused or removed job), which the releaser
-// then calls after s.mu is released (fireWith), with what was prepared.
+// its full fire (its job paused, ended or removed, or the scheduler
+// closing meanwhile: no run starts), which the releaser then calls after
+// s.mu is released (fireWith), with what was prepared. A late tick is not
+// prepared (prepare), so it never waits behind on-time ticks.
 type grouped interface {
-	prepare(e *entry) (prepared, bool)
+	prepare(e *entry, now time.Time) (prepared, bool)
 	fireLocked(e *entry, now time.Time, p prepared, out *fired) bool
 	fireWith(e *entry, now time.Time, p prepared)
 }
 
 // prepare computes the tick's next tick and makes its run, outside s.mu;
-// false for a tick whose first Load from the store is retried (fire does
-// all of it).
-func (j *Job[T]) prepare(e *entry) (prepared, bool) {
-	if j.reload.Load() {
+// false for a tick released more than the misfire grace late, or whose
+// first Load from the store is retried: fire does all of it, alone and in
+// its turn, so that a late tick keeps its place before the on-time ticks
+// released after it.
+func (j *Job[T]) prepare(e *entry, now time.Time) (prepared, bool) {
+	if j.reload.Load() || now.Sub(e.when) > j.s.cfg.grace {
 		return prepared{}, false
 	}
 	return prepared{next: j.next(e.when), r: newRunUnnumbered(context.Background(), j, e.when, true)}, true
 }
 
-// fireLocked does the tick's work under s.mu for a tick that is on time
-// (within the misfire grace) and whose job is active; else it leaves
-// everything to fireWith.
+// fireLocked does the tick's work under s.mu for a prepared tick whose
+// job is active; else it leaves everything to fireWith.
 func (j *Job[T]) fireLocked(e *entry, now time.Time, prep prepared, out *fired) bool {
 	s, tick := j.s, e.when
 	if j.state != jobActive || s.closing || (now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp)) {
@@ -228,8 +233,8 @@ func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
 	return c.n, c.last
 }
 
-// admitTickLocked admits a run for tick under the job's overlap policy and
-// the limit, appending refused runs to refused and runs to cancel (after
+// admitTickLocked admits r, a tick's run made outside the lock, under the
+// job's overlap policy and the limit (numbering it unless over the limit), appending refused runs to refused and runs to cancel (after
 // s.mu is released) to cancels.
 func (j *Job[T]) admitTickLocked(r *run[T], refused []refusal, cancels []*runBase) ([]refusal, []*runBase) {
 	l := j.l()
