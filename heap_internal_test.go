@@ -116,7 +116,7 @@ func TestHeldTickResumeYieldsToLaterPause(t *testing.T) {
 	s.mu.Lock()
 	require.Equal(t, jobPaused, j.state, "the intent's Resume undid the later Pause")
 	require.False(t, s.heap.holds(&j.tick))
-	require.Equal(t, -1, j.tick.index)
+	require.Equal(t, int32(-1), j.tick.index, "the job owns its tick")
 	s.mu.Unlock()
 
 	j.Resume() // a Resume after the Pause still resumes
