@@ -132,3 +132,49 @@ func TestHeldTickResumeYieldsToLaterPause(t *testing.T) {
 	_ = s.Shutdown(ctx)
 	<-s.Done()
 }
+
+// TestIntentResumeYieldsToPauseAfterHandBack checks the other gap of a
+// resume intent: handBack decides to resume under s.mu, lets it go, and
+// calls resume; a Pause between the two stands. No user code runs in that
+// gap to stop at, so the test plays handBack's critical section itself
+// (as in tick.go) and then calls resume with the count it saw.
+func TestIntentResumeYieldsToPauseAfterHandBack(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := clock.NewMock()
+	m.Set(t0)
+	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
+	j, err := Schedule(s, Every(time.Second), func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	s.Start()
+
+	s.mu.Lock()
+	e := s.popLocked()
+	s.mu.Unlock()
+	j.Pause()
+	j.Resume() // an intent: the releaser holds the tick
+
+	s.mu.Lock() // handBack's critical section
+	require.True(t, j.resumeWanted)
+	j.tick.index, j.tick.when = -1, e.when
+	j.resumeWanted = false
+	seen := j.pauses
+	s.mu.Unlock()
+	j.Pause() // between handBack's unlock and its resume
+	j.resume(true, seen)
+
+	s.mu.Lock()
+	require.Equal(t, jobPaused, j.state, "the intent's resume undid the later Pause")
+	require.False(t, s.heap.holds(&j.tick))
+	s.mu.Unlock()
+
+	j.Resume()
+	s.mu.Lock()
+	require.Equal(t, jobActive, j.state)
+	require.Equal(t, t0.Add(time.Second), j.tick.when, "the first tick after now")
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.Shutdown(ctx)
+	<-s.Done()
+}

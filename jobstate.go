@@ -191,12 +191,16 @@ func (j *Job[T]) pauseLocal(by error) {
 // while paused do not run. A job paused before Start waits for Start
 // again; one whose tick the releaser holds resumes when it hands it back,
 // unless a Pause comes first.
-func (j *Job[T]) Resume() {
+func (j *Job[T]) Resume() { j.resume(false, 0) }
+
+// resume is Resume; for handBack's intent, with the count of pauses it saw
+// under s.mu (seen): a Pause since then stands.
+func (j *Job[T]) resume(intent bool, seen uint16) {
 	j.storePause(false) // store_job.go: resume in the cluster too
 	s := j.s
 	s.mu.Lock()
 	switch {
-	case j.state != jobPaused:
+	case j.state != jobPaused || (intent && j.pauses != seen):
 		s.mu.Unlock()
 		return
 	case j.tick.index == held:
