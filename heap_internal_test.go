@@ -3,6 +3,7 @@ package periodic
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,6 +49,129 @@ func TestHeldTickTakesIntents(t *testing.T) {
 	require.Len(t, s.heap, 1)
 	s.mu.Unlock()
 	require.Zero(t, ran, "a tick ran inside the pause")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.Shutdown(ctx)
+	<-s.Done()
+}
+
+// gatedTrigger is Every(d) whose Next, once gated, hands each call to the
+// test (calls) and returns only when the test lets it (proceed): the test
+// acts while user code runs outside s.mu.
+type gatedTrigger struct {
+	d       time.Duration
+	gated   atomic.Bool
+	calls   chan time.Time
+	proceed chan struct{}
+}
+
+func (g *gatedTrigger) Next(after time.Time) time.Time {
+	if g.gated.Load() {
+		g.calls <- after
+		<-g.proceed
+	}
+	return after.Add(g.d)
+}
+
+// TestHeldTickResumeYieldsToLaterPause checks, step by step, that the
+// Resume the releaser applies for a resume intent (handBack) does not undo
+// a Pause that came after it: Pause, Resume while the tick is held, then
+// Pause again while that Resume calls the trigger without the lock. The
+// job must stay paused, as it was when the last call returned.
+func TestHeldTickResumeYieldsToLaterPause(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := clock.NewMock()
+	m.Set(t0)
+	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
+	var ran atomic.Int64
+	g := &gatedTrigger{d: time.Second, calls: make(chan time.Time), proceed: make(chan struct{})}
+	j, err := Schedule(s, g, func(context.Context) (int, error) { ran.Add(1); return 0, nil })
+	require.NoError(t, err)
+	s.Start()
+
+	s.mu.Lock()
+	e := s.popLocked() // as the releaser does
+	require.Same(t, &j.tick, e)
+	require.Equal(t, t0.Add(time.Second), e.when)
+	s.mu.Unlock()
+	j.Pause()
+	j.Resume() // an intent: the releaser holds the tick
+	m.Set(t0.Add(time.Second))
+
+	g.gated.Store(true)
+	fired := make(chan struct{})
+	go func() {
+		defer close(fired)
+		e.ev.fire(e, t0.Add(time.Second)) // the paused job's tick: handed back, then the intent's Resume
+	}()
+	require.Equal(t, t0.Add(time.Second), <-g.calls, "fire's next tick")
+	g.proceed <- struct{}{}
+	require.Equal(t, t0.Add(time.Second), <-g.calls, "the intent's Resume, from the tick that did not run")
+	j.Pause() // returns while that Resume is outside s.mu
+	g.gated.Store(false)
+	g.proceed <- struct{}{}
+	<-fired
+
+	s.mu.Lock()
+	require.Equal(t, jobPaused, j.state, "the intent's Resume undid the later Pause")
+	require.False(t, s.heap.holds(&j.tick))
+	require.Equal(t, int32(-1), j.tick.index, "the job owns its tick")
+	s.mu.Unlock()
+
+	j.Resume() // a Resume after the Pause still resumes
+	s.mu.Lock()
+	require.Equal(t, jobActive, j.state)
+	require.True(t, s.heap.holds(&j.tick))
+	require.Equal(t, t0.Add(2*time.Second), j.tick.when, "the first tick after now")
+	s.mu.Unlock()
+	require.Zero(t, ran.Load(), "a tick ran inside the pause")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.Shutdown(ctx)
+	<-s.Done()
+}
+
+// TestIntentResumeYieldsToPauseAfterHandBack checks the other gap of a
+// resume intent: handBack decides to resume under s.mu, lets it go, and
+// calls resume; a Pause between the two stands. No user code runs in that
+// gap to stop at, so the test plays handBack's critical section itself
+// (as in tick.go) and then calls resume with the count it saw.
+func TestIntentResumeYieldsToPauseAfterHandBack(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := clock.NewMock()
+	m.Set(t0)
+	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
+	j, err := Schedule(s, Every(time.Second), func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	s.Start()
+
+	s.mu.Lock()
+	e := s.popLocked()
+	s.mu.Unlock()
+	j.Pause()
+	j.Resume() // an intent: the releaser holds the tick
+
+	s.mu.Lock() // handBack's critical section
+	require.True(t, j.resumeWanted)
+	j.tick.index, j.tick.when = -1, e.when
+	j.resumeWanted = false
+	seen := j.pauses
+	s.mu.Unlock()
+	j.Pause() // between handBack's unlock and its resume
+	j.resume(true, seen)
+
+	s.mu.Lock()
+	require.Equal(t, jobPaused, j.state, "the intent's resume undid the later Pause")
+	require.False(t, s.heap.holds(&j.tick))
+	s.mu.Unlock()
+
+	j.Resume()
+	s.mu.Lock()
+	require.Equal(t, jobActive, j.state)
+	require.Equal(t, t0.Add(time.Second), j.tick.when, "the first tick after now")
+	s.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -32,6 +32,7 @@ type Job[T any] struct {
 	resumeWanted bool        // Resume came while the releaser held the tick
 	awaitEnd     bool        // the next tick waits for the end of a run (completion.go)
 	replanned    bool        // Update came while the releaser held the tick (update.go)
+	pauses       uint16      // Pause calls, mod 2^16: a Resume that a Pause overtook does not push (jobstate.go)
 	life         *jobLife[T] // made when first needed; see l
 	rare         *jobRare    // made when first needed; see more
 }

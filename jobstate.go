@@ -172,6 +172,7 @@ func (j *Job[T]) pauseLocal(by error) {
 		j.l().pausedBy = by
 	}
 	j.resumeWanted = false
+	j.pauses++ // a Resume outside s.mu now does not push (Resume)
 	switch j.state {
 	case jobActive:
 		s.heap.remove(&j.tick) // a no-op when held: fire sees the state
@@ -188,13 +189,18 @@ func (j *Job[T]) pauseLocal(by error) {
 
 // Resume restarts a paused job at its first tick after now: ticks missed
 // while paused do not run. A job paused before Start waits for Start
-// again; one whose tick the releaser holds resumes when it hands it back.
-func (j *Job[T]) Resume() {
+// again; one whose tick the releaser holds resumes when it hands it back,
+// unless a Pause comes first.
+func (j *Job[T]) Resume() { j.resume(false, 0) }
+
+// resume is Resume; for handBack's intent, with the count of pauses it saw
+// under s.mu (seen): a Pause since then stands.
+func (j *Job[T]) resume(intent bool, seen uint16) {
 	j.storePause(false) // store_job.go: resume in the cluster too
 	s := j.s
 	s.mu.Lock()
 	switch {
-	case j.state != jobPaused:
+	case j.state != jobPaused || (intent && j.pauses != seen):
 		s.mu.Unlock()
 		return
 	case j.tick.index == held:
@@ -212,7 +218,7 @@ func (j *Job[T]) Resume() {
 		s.mu.Unlock()
 		return
 	}
-	from := j.tick.when
+	from, pauses := j.tick.when, j.pauses
 	s.mu.Unlock()
 	now := s.Now()
 	t := from
@@ -221,7 +227,10 @@ func (j *Job[T]) Resume() {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if j.state != jobPaused || j.tick.index == held || s.heap.holds(&j.tick) {
+	// A Pause while the trigger ran came after this Resume: it stands. A
+	// paused job's Pause changes nothing else, and the Resume handBack
+	// applies for an intent may run after the caller's next Pause.
+	if j.state != jobPaused || j.pauses != pauses || j.tick.index == held || s.heap.holds(&j.tick) {
 		return
 	}
 	j.l().pausedBy = nil

@@ -153,11 +153,11 @@ func (j *Job[T]) handBack(tick time.Time) {
 		}
 	}
 	j.tick.index, j.tick.when = -1, tick
-	resume := j.resumeWanted && j.state == jobPaused
+	resume, pauses := j.resumeWanted && j.state == jobPaused, j.pauses
 	j.resumeWanted = false
 	j.s.mu.Unlock()
 	if resume {
-		j.Resume()
+		j.resume(true, pauses) // a Pause after the unlock stands
 	}
 }
 
