@@ -22,7 +22,7 @@ type Job[T any] struct {
 	tick   entry                       // the next tick, in the scheduler's heap while active
 	onRun  atomic.Pointer[[]*onRun[T]] // copied on write, under s.mu
 	reload atomic.Bool                 // the store's Load failed at arm: fire retries it (store_job.go)
-	broken atomic.Bool                 // the trigger broke its contract (logged once)
+	broken atomic.Uint32               // how the trigger broke its contract: brokeLogged, brokeGoexit
 
 	// Guarded by s.mu. A job at rest is this struct (144 bytes) in the
 	// heap: what it needs only once it has run, or at rare moments, is
@@ -239,17 +239,32 @@ func (j *Job[T]) next(t time.Time) time.Time {
 // callNext calls the trigger in the scheduler's zone, turning a panic into
 // an error.
 func (j *Job[T]) callNext(t time.Time) (n time.Time, err error) {
+	if j.broken.Load()&brokeGoexit != 0 {
+		return time.Time{}, fmt.Errorf("%w: Trigger.Next called runtime.Goexit before", ErrGoexit)
+	}
+	returned := false
 	defer func() {
 		if v := recover(); v != nil {
 			n, err = time.Time{}, fmt.Errorf("Trigger.Next(%s) panicked: %w", t.Format(time.RFC3339Nano), newPanicError(v))
+		} else if !returned { // runtime.Goexit: this goroutine ends; the job's next tick is the last
+			j.broken.Or(brokeGoexit)
+			j.brokeOnce("periodic: trigger called runtime.Goexit; the job ends", ErrGoexit, "after", t)
 		}
 	}()
-	return j.trig().Next(t.In(j.s.cfg.loc)), nil
+	n = j.trig().Next(t.In(j.s.cfg.loc))
+	returned = true
+	return n, nil
 }
+
+// The bits of Job.broken.
+const (
+	brokeLogged uint32 = 1 << iota // brokeOnce has said why the trigger broke
+	brokeGoexit                    // its Next called runtime.Goexit: Next is not called again
+)
 
 // brokeOnce logs, once per job, that its trigger broke its contract.
 func (j *Job[T]) brokeOnce(msg string, err error, args ...any) {
-	if j.broken.Swap(true) {
+	if j.broken.Or(brokeLogged)&brokeLogged != 0 {
 		return
 	}
 	if err != nil {

@@ -40,7 +40,7 @@ func (j *Job[T]) arm(now time.Time) {
 		s.pushLocked(&j.tick, at)
 	}
 	s.mu.Unlock()
-	if ended && !j.broken.Load() { // a broken trigger has said why already
+	if ended && j.broken.Load()&brokeLogged == 0 { // a broken trigger has said why already
 		args := []any{"job", j.name, "now", now}
 		if !j.conf().stopAt.IsZero() {
 			args = append(args, "stop_at", j.conf().stopAt)

@@ -78,7 +78,8 @@ type Scheduler struct {
 	// Only the releaser sets it, and only it touches starts.
 	deferStarts bool
 	starts      []execer
-	grouped     fired // what a group of ticks leaves for after the lock (fireGroups); the releaser's
+	grouped     fired    // what a group of ticks leaves for after the lock (fireGroups); the releaser's
+	firing      []*entry // mu: the batch the dispatcher fires, for takeOver
 
 	wake chan struct{} // the earliest deadline changed
 	stop chan struct{} // closed when stopped: the dispatcher ends
@@ -257,7 +258,14 @@ func (s *Scheduler) cancelRuns() {
 // loop is the dispatcher: it releases due deadlines and sleeps on one
 // clock timer until the earliest of the others (dispatch.go).
 func (s *Scheduler) loop() {
-	defer close(s.done)
+	stopped := false
+	defer func() {
+		if !stopped { // runtime.Goexit in user code on this goroutine (a trigger's Next, a hook)
+			s.takeOver()
+			return
+		}
+		close(s.done)
+	}()
 	var t dispatchTimer
 	defer t.stop()
 	var batch []*entry
@@ -268,18 +276,50 @@ func (s *Scheduler) loop() {
 		case nextDue:
 			continue
 		case nextStop:
+			stopped = true
 			return
 		case nextDriven:
 			<-s.stop
+			stopped = true
 			return
 		}
 		select {
 		case <-fired:
 		case <-s.wake:
 		case <-s.stop:
+			stopped = true
 			return
 		}
 	}
+}
+
+// takeOver recovers from user code that called runtime.Goexit on the
+// dispatcher, which cannot be stopped from ending its goroutine: the
+// entries of its batch it still held go back to the heap (a trigger that
+// did it is not asked again, callNext, so its job ends after the tick it
+// held), the releaser's token goes back, and a new dispatcher takes over,
+// unless the scheduler has stopped meanwhile.
+func (s *Scheduler) takeOver() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.log.Error("periodic: user code called runtime.Goexit on the dispatcher; a new dispatcher takes over")
+	for _, e := range s.firing {
+		if e.index == held {
+			e.index = -1
+			s.pushLocked(e, e.when)
+		}
+	}
+	s.firing = nil
+	if s.releasing { // the releaser's token
+		s.releasing = false
+		s.busy.Add(-1)
+		s.live.Add(-1)
+	}
+	s.starts, s.deferStarts = s.starts[:0], false
+	s.loopOn = false
+	s.checkDoneLocked() // closes done if it stops: no dispatcher is left
+	s.ensureLoopLocked()
+	s.notifyLocked()
 }
 
 // popLocked takes the earliest entry out of the heap for the releaser, who
@@ -310,10 +350,12 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 	s.busy.Add(1) // the releaser's token, until the events have done their work
 	s.live.Add(1)
 	s.releasing = true
+	s.firing = buf // for takeOver
 	s.mu.Unlock()
 	now = now.In(s.cfg.loc)
 	s.fireGroups(buf, now)
 	s.mu.Lock()
+	s.firing = nil
 	s.releasing = false
 	s.releaseLocked()
 	s.mu.Unlock()
