@@ -58,7 +58,7 @@ func TestTriggerGoexitOnDispatcher(t *testing.T) {
 		return 0, nil
 	}, periodic.WithName("other"))
 	require.NoError(t, err)
-	s.Start() // the broken trigger's first Next, on this goroutine: t0+1s
+	s.Start()                                                                // the broken trigger's first Next, on this goroutine: t0+1s
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a safety net, not a measure
 	defer cancel()
 	recv := func(ch chan time.Time) time.Time {
