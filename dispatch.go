@@ -71,3 +71,70 @@ func (s *Scheduler) armNext(d *dispatchTimer) (<-chan time.Time, nextStep) {
 	}
 	return d.t.C, nextWait
 }
+
+// loop is the dispatcher: it releases due deadlines and sleeps on one
+// clock timer until the earliest of the others (dispatch.go).
+func (s *Scheduler) loop() {
+	stopped := false
+	defer func() {
+		if !stopped { // runtime.Goexit in user code on this goroutine (a trigger's Next, a hook)
+			s.takeOver()
+			return
+		}
+		close(s.done)
+	}()
+	var t dispatchTimer
+	defer t.stop()
+	var batch []*entry
+	for {
+		batch, _ = s.releaseBatch(batch)
+		fired, next := s.armNext(&t)
+		switch next {
+		case nextDue:
+			continue
+		case nextStop:
+			stopped = true
+			return
+		case nextDriven:
+			<-s.stop
+			stopped = true
+			return
+		}
+		select {
+		case <-fired:
+		case <-s.wake:
+		case <-s.stop:
+			stopped = true
+			return
+		}
+	}
+}
+
+// takeOver recovers from user code that called runtime.Goexit on the
+// dispatcher, which cannot be stopped from ending its goroutine: the
+// entries of its batch it still held go back to the heap (a trigger that
+// did it is not asked again, callNext, so its job ends after the tick it
+// held), the releaser's token goes back, and a new dispatcher takes over,
+// unless the scheduler has stopped meanwhile.
+func (s *Scheduler) takeOver() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.log.Error("periodic: user code called runtime.Goexit on the dispatcher; a new dispatcher takes over")
+	for _, e := range s.firing {
+		if e.index == held {
+			e.index = -1
+			s.pushLocked(e, e.when)
+		}
+	}
+	s.firing = nil
+	if s.releasing { // the releaser's token
+		s.releasing = false
+		s.busy.Add(-1)
+		s.live.Add(-1)
+	}
+	s.starts, s.deferStarts = s.starts[:0], false
+	s.loopOn = false
+	s.checkDoneLocked() // closes done if it stops: no dispatcher is left
+	s.ensureLoopLocked()
+	s.notifyLocked()
+}
