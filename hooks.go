@@ -38,8 +38,10 @@ type Event struct {
 	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
 	Dropped  int           // of Missed, the ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000 (EventMisfire)
 	// MissedAtLeast says Missed is a lower bound: the trigger (Or, And,
-	// Except, a user's) cannot be counted in closed form, and the span of
-	// late ticks was longer than the 2,000 the scheduler visits to count.
+	// Except, a user's) cannot be counted in closed form, and a span of
+	// late ticks (those within the catch-up window, or those older than
+	// it, which Dropped counts) was longer than the 2,000 the scheduler
+	// visits to count it. Dropped is then a lower bound too.
 	MissedAtLeast bool
 	Err           error // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 	// Context is the run's context (EventStart, EventFinish, EventRetry,

@@ -187,28 +187,29 @@ type plan struct {
 }
 
 // dropOld drops the ticks from tick on that are older than the job's
-// catch-up window at now, and returns how many and the first tick kept
+// catch-up window at now, and returns how many, whether that count is
+// exact (false: a lower bound, see countTicks), and the first tick kept
 // (zero if the job has none).
-func (j *Job[T]) dropOld(tick, now time.Time) (int, time.Time) {
+func (j *Job[T]) dropOld(tick, now time.Time) (int, bool, time.Time) {
 	w := j.conf().window
 	if w <= 0 || now.Sub(tick) <= w {
-		return 0, tick
+		return 0, true, tick
 	}
-	n, last := j.span(tick, now.Add(-w), false)
-	return n, j.next(last)
+	c := countTicks(j.tickSpan(tick, now.Add(-w), false))
+	return c.n, c.exact, j.next(c.last)
 }
 
 // misfire applies the job's Misfire policy to tick, released at now more
 // than the grace late, and to the ticks after it that are as late by now.
 func (j *Job[T]) misfire(tick, now time.Time) plan {
-	dropped, tick := j.dropOld(tick, now)
+	dropped, exact, tick := j.dropOld(tick, now)
 	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
-		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped}
+		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped, atLeast: !exact}
 	}
 	late := j.tickSpan(tick, now.Add(-j.s.cfg.grace), false)
 	c := countTicks(late)
 	n, last := c.n, c.last
-	p := plan{missed: dropped + n, lastLate: last, dropped: dropped, atLeast: !c.exact}
+	p := plan{missed: dropped + n, lastLate: last, dropped: dropped, atLeast: !c.exact || !exact}
 	switch j.conf().misfire {
 	case MisfireSkip:
 		p.next = j.next(last)
