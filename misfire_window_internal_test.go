@@ -26,8 +26,8 @@ func TestMisfireWindowCountIsHonest(t *testing.T) {
 		atLeast bool
 	}{
 		{"old ticks beyond the cap, the window's counted", time.Hour, true}, // 30 days: ~432,000 old ticks, 600 in the window
-		{"every tick counted", 24 * 30 * time.Hour, true},                  // all within the window: 432,000, beyond the cap
-		{"a few old ticks", time.Hour, false},                              // 2 hours late: 600 old, 600 in the window
+		{"every tick counted", 24 * 30 * time.Hour, true},                   // all within the window: 432,000, beyond the cap
+		{"a few old ticks", time.Hour, false},                               // 2 hours late: 600 old, 600 in the window
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j, err := Schedule(s, every6s, func(context.Context) (int, error) { return 0, nil },
