@@ -78,7 +78,7 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 			i++
 			continue
 		}
-		out := &s.grouped // the releaser's: a local would escape through the interface call
+		out := &s.leftover // the releaser's: a local would escape through the interface call
 		n := 0
 		s.mu.Lock()
 		for x, e := range buf[i:k] {

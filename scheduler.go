@@ -77,7 +77,7 @@ type Scheduler struct {
 	// Only the releaser sets it, and only it touches starts.
 	deferStarts bool
 	starts      []execer
-	grouped     fired    // what a group of ticks leaves for after the lock (fireGroups); the releaser's
+	leftover    fired    // what a group of ticks leaves for after the lock (fireGroups); the releaser's
 	firing      []*entry // mu: the batch the dispatcher fires, for takeOver
 
 	wake chan struct{} // the earliest deadline changed

@@ -134,12 +134,12 @@ func (j *Job[T]) prepare(e *entry, now time.Time) (prepared, bool) {
 
 // fireLocked does the tick's work under s.mu for a prepared tick whose
 // job is active; else it leaves everything to fireWith.
-func (j *Job[T]) fireLocked(e *entry, now time.Time, prep prepared, out *fired) bool {
-	s, tick := j.s, e.when
-	if j.state != jobActive || s.closing || (now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp)) {
+// The tick is on time: prepare, with the same now, kept late ticks out.
+func (j *Job[T]) fireLocked(e *entry, _ time.Time, prep prepared, out *fired) bool {
+	if j.state != jobActive || j.s.closing {
 		return false
 	}
-	j.runTickLocked(plan{run: tick, next: prep.next}, prep.r.(*run[T]), out)
+	j.runTickLocked(plan{run: e.when, next: prep.next}, prep.r.(*run[T]), out)
 	return true
 }
 
