@@ -13,12 +13,43 @@ import (
 // closed form where the trigger allows it (Every, "@every", Cron, At), and
 // otherwise by a walk of at most walkCap ticks, after which the count is
 // a lower bound and the last tick is found by bisection.
+//
+// One misfire counts up to three spans (the ticks older than the catch-up
+// window, the late ticks, the ticks up to now for MisfireCoalesce) and
+// MisfireCatchUp then walks the last of the late ticks again. The walks of
+// one misfire share one budget, misfireBudget Next calls, counted in calls
+// (never in time, so a mock clock sees the same counts every time): a call
+// is one Next of the job's trigger, or of one member in a walk member by
+// member (count_walk.go). A walk stops when the budget is spent, as at
+// walkCap, and its count is then a lower bound (the event's MissedAtLeast)
+// unless the bisection finds that the walk had seen the last tick after
+// all. What a misfire does beyond its walks is fixed: at most four
+// bisections of about 64 calls each and a few single Nexts, so that one
+// misfire makes at most misfireBudget + misfireExtra calls, whatever its
+// trigger, policy, window and gap.
 
 // walkCap bounds the ticks a walk visits when a trigger cannot be counted
 // in closed form (Or, And, Except, a user's trigger). Walking 2,000 ticks
 // of an Or of two per-second crons, member by member (count_walk.go),
 // takes about 0.15 ms, 1.6 ms under -race (BenchmarkWalkMonth).
 const walkCap = 2_000
+
+// misfireBudget is the Next calls the walks of one misfire share: enough
+// for a walk to walkCap of an Or of two crons and MisfireCatchUp's walk
+// of its last maxCatchUp ticks, or for 1,200 ticks of an And of two crons
+// on each side of a catch-up window. misfireExtra bounds what a misfire
+// asks beyond them (bisections, the next tick); TestMisfireBudget checks
+// the sum.
+const (
+	misfireBudget = 6_000
+	misfireExtra  = 4*66 + 8
+)
+
+// callBudget is what is left of a misfire's budget: Next calls, below
+// zero once overdrawn by the last tick's calls or a bisection. Walks stop
+// at reserve: MisfireCatchUp keeps half the budget from its counts for
+// the walk of the ticks it runs.
+type callBudget struct{ left, reserve int }
 
 // tickCount is the answer of countTicks: how many ticks a span holds and
 // the last of them.
@@ -28,12 +59,19 @@ type tickCount struct {
 	exact bool      // false: the walk stopped at walkCap, n is a lower bound
 	// walked is the last tick the walk visited, when it stopped early.
 	walked time.Time
+	// tail holds the last ticks of an exact walk, oldest first, as many
+	// as the span's keep asked for.
+	tail []time.Time
+	// calls is what the walk took of the budget, the bisection excluded.
+	calls int
 }
 
 // tickSpan is a span of a job's ticks: from first, which must be a tick,
 // up to until (excluded, or included when incl), no tick after stop (the
 // zero time: no bound). next is the job's Next; loc is the zone the job
-// gives its trigger.
+// gives its trigger. budget is the misfire's, shared by the spans it
+// counts (nil: each walk goes to walkCap alone); keep asks a walk to keep
+// its last ticks (MisfireCatchUp's).
 type tickSpan struct {
 	tr          Trigger
 	next        func(time.Time) time.Time
@@ -41,7 +79,12 @@ type tickSpan struct {
 	first       time.Time
 	until, stop time.Time
 	incl        bool
+	budget      *callBudget
+	keep        int
 }
+
+// spent reports whether the span's budget is spent.
+func (sp tickSpan) spent() bool { return sp.budget != nil && sp.budget.left <= sp.budget.reserve }
 
 // bound returns the end of the span: ticks are before end, or at it when
 // incl is set.
@@ -146,32 +189,122 @@ func (sp tickSpan) secondsEnd() int64 {
 }
 
 // walk visits the ticks of sp one by one (ticksAfter), at most walkCap
-// of them; past that, the count is a lower bound and the last tick is
-// found by bisection.
+// of them, and no more once the budget is spent; past that, the count is
+// a lower bound and the last tick is found by bisection.
 func (sp tickSpan) walk() tickCount {
 	n, last := 1, sp.first
+	used := sp.budget.meter()
+	tail := newTail(sp.keep)
+	tail.push(last)
 	next := sp.ticksAfter(last)
-	for x := next(); sp.in(x); x = next() {
+	for !sp.spent() {
+		x := next()
+		if !sp.in(x) {
+			if x.IsZero() && sp.spent() { // the walk gave up for the budget: maybe not the end
+				break
+			}
+			return tickCount{n: n, last: last, exact: true, tail: tail.oldestFirst()}
+		}
 		if n == walkCap {
-			return tickCount{n: n, last: sp.lastFrom(x), walked: last}
+			calls := used()
+			return tickCount{n: n, last: sp.lastFrom(x, spacing(sp.first, last, n)), walked: last, calls: calls}
 		}
 		n, last = n+1, x
+		tail.push(x)
 	}
-	return tickCount{n: n, last: last, exact: true}
+	calls := used()
+	end := sp.lastFrom(last, spacing(sp.first, last, n))
+	if end.Equal(last) { // the walk had seen the last tick after all
+		return tickCount{n: n, last: last, exact: true, tail: tail.oldestFirst()}
+	}
+	return tickCount{n: n, last: end, walked: last, calls: calls}
 }
 
-// lastFrom returns the last tick of the span, given x, a tick in it, by
-// bisection on the instant Next is asked from: Next(s) is in the span
-// exactly when s is before the last tick. It relies on the Trigger
-// contract, that Next returns the first activation after s of a set of
-// activations, and asks about 64 Nexts.
-func (sp tickSpan) lastFrom(x time.Time) time.Time {
+// meter returns a function that tells how many calls b was charged since
+// (none for a nil b).
+func (b *callBudget) meter() func() int {
+	if b == nil {
+		return func() int { return 0 }
+	}
+	start := b.left
+	return func() int { return start - b.left }
+}
+
+// tail keeps the last k of the times pushed.
+type tail struct {
+	ts []time.Time
+	k  int
+	n  int // times pushed
+}
+
+// newTail returns a tail of the last k times; with k = 0 it keeps none.
+func newTail(k int) *tail { return &tail{ts: make([]time.Time, 0, min(k, walkCap)), k: k} }
+
+// push adds x.
+func (t *tail) push(x time.Time) {
+	switch {
+	case t.k == 0:
+	case len(t.ts) < t.k:
+		t.ts = append(t.ts, x)
+	default:
+		t.ts[t.n%t.k] = x
+	}
+	t.n++
+}
+
+// oldest returns the oldest time kept, the zero time if none.
+func (t *tail) oldest() time.Time {
+	switch {
+	case len(t.ts) == 0:
+		return time.Time{}
+	case t.n <= t.k:
+		return t.ts[0]
+	}
+	return t.ts[t.n%t.k]
+}
+
+// oldestFirst returns the times kept, oldest first.
+func (t *tail) oldestFirst() []time.Time {
+	if t.k == 0 || t.n <= t.k {
+		return t.ts
+	}
+	i := t.n % t.k
+	return append(t.ts[i:len(t.ts):len(t.ts)], t.ts[:i]...)
+}
+
+// lastFrom returns the last tick of the span, given x, a tick in it, and
+// the mean spacing of the ticks walked (0 if unknown), by bisection on the
+// instant Next is asked from: Next(s) is in the span exactly when s is
+// before the last tick. It relies on the Trigger contract, that Next
+// returns the first activation after s of a set of activations. The last
+// tick is usually within a spacing of the end: it first asks from one
+// spacing before the end, then two, four, ... (at most gallops times), and
+// walks on from the tick found (at most 4 ticks); failing that, it
+// bisects what is left, about 64 Nexts. See misfireExtra.
+func (sp tickSpan) lastFrom(x time.Time, spacing time.Duration) time.Time {
 	end, incl := sp.bound()
 	hi := end
 	if !incl {
 		hi = hi.Add(-1)
 	}
 	lo := x
+	for i, d := 0, spacing; i < gallops && d > 0 && hi.Sub(lo) > d; i, d = i+1, d*2 {
+		s := hi.Add(-d)
+		y := sp.next(s)
+		if !sp.in(y) { // no tick after s: the last is before it
+			hi = s
+			continue
+		}
+		for range 4 {
+			z := sp.next(y)
+			if !sp.in(z) {
+				return y
+			}
+			y = z
+		}
+		lo = y
+		break
+	}
 	for lo.Before(hi) {
 		mid := lo.Add(hi.Sub(lo) / 2) // Sub saturates past 292 years: still progress
 		if sp.in(sp.next(mid)) {
@@ -184,6 +317,17 @@ func (sp tickSpan) lastFrom(x time.Time) time.Time {
 		return t // as Next gives it, in its zone
 	}
 	return lo
+}
+
+// gallops bounds lastFrom's steps back from the end.
+const gallops = 8
+
+// spacing returns the mean spacing of n ticks from first to last.
+func spacing(first, last time.Time, n int) time.Duration {
+	if n < 2 {
+		return 0
+	}
+	return last.Sub(first) / time.Duration(n-1)
 }
 
 // nthTick returns the tick k ticks after sp.first; there must be k more
@@ -231,19 +375,36 @@ func (sp tickSpan) nthCron(c *cron, k int) time.Time {
 }
 
 // lastTicks returns the first of the last k ticks of sp, given their
-// count tc, which may be a lower bound. For a walked trigger whose span
-// is longer than the walk, it walks windows that end at the span's end,
-// starting a little over k of the walk's mean spacing long and doubling
-// (at most walkCap Nexts each, a few windows), and returns the first of
-// the last k ticks of the first window that holds k; failing that, of the
-// widest window walked to its end.
+// count tc, which may be a lower bound. See lastTicksN.
 func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
+	t, _ := lastTicksN(sp, tc, k)
+	return t
+}
+
+// lastTicksN returns the first of the last k ticks of sp, given their
+// count tc, which may be a lower bound, and how many ticks there are from
+// it to the span's end (k, or fewer when it could not find k). For a
+// walked trigger whose span is longer than the walk, it walks windows
+// that end at the span's end, starting a little over k of the walk's mean
+// spacing long and doubling (at most walkCap Nexts each, a few windows,
+// none once the budget is spent), and returns the first of the last k
+// ticks of the first window that holds k; failing that, of the widest
+// window walked to its end; failing that, the last tick.
+func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int) {
 	if tc.exact {
-		return nthTick(sp, max(0, tc.n-k))
+		m := min(k, tc.n)
+		if len(tc.tail) >= m {
+			return tc.tail[len(tc.tail)-m], m
+		}
+		return nthTick(sp, tc.n-m), m
 	}
-	found := tc.last
+	found, m := tc.last, 1
 	spacing := tc.walked.Sub(sp.first) / time.Duration(max(1, tc.n-1))
-	for w := time.Duration(k) * spacing * 9 / 8; w > 0 && w < math.MaxInt64/2; w *= 2 {
+	if sp.budget != nil && tc.calls > 0 { // start with the window the budget affords, at the count's calls per tick
+		per := (tc.calls + tc.n - 1) / tc.n
+		k = min(k, max(1, (sp.budget.left-sp.budget.reserve)/per*3/4))
+	}
+	for w := time.Duration(k) * spacing * 9 / 8; w > 0 && w < math.MaxInt64/2 && !sp.spent(); w *= 2 {
 		from := sp.next(tc.last.Add(-w))
 		if !sp.in(from) {
 			break
@@ -252,39 +413,43 @@ func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
 		if n > walkCap || n == 0 {
 			break
 		}
-		found = ring
+		found, m = ring, min(n, k)
 		if n >= k {
 			break
 		}
 	}
-	return found
+	return found, m
 }
 
-// ringWalk walks the span from x, at most walkCap+1 ticks, keeping the
-// last k; it returns the oldest of them and how many ticks it saw.
+// ringWalk walks the span from x to its end, at most walkCap+1 ticks,
+// keeping the last k; it returns the oldest of them and how many ticks it
+// saw; none (0) when the budget ran out before the end.
 func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
-	ring := make([]time.Time, 0, min(k, walkCap))
-	n, next := 0, sp.ticksAfter(x)
-	for ; sp.in(x) && n <= walkCap; x = next() {
-		if len(ring) < k {
-			ring = append(ring, x)
-		} else {
-			ring[n%k] = x
+	ring := newTail(k)
+	next := sp.ticksAfter(x)
+	for sp.in(x) && ring.n <= walkCap {
+		ring.push(x)
+		if sp.spent() {
+			return time.Time{}, 0
 		}
-		n++
+		x = next()
 	}
-	if n == 0 {
+	if x.IsZero() && sp.spent() { // the walk may have given up for the budget
 		return time.Time{}, 0
 	}
-	if n <= k {
-		return ring[0], n
-	}
-	return ring[n%k], n
+	return ring.oldest(), ring.n
 }
 
 // tickSpan returns the span of j's ticks from t, which must be one, up to
 // until (included when incl), under WithStopAt and in the scheduler's
-// zone.
-func (j *Job[T]) tickSpan(t, until time.Time, incl bool) tickSpan {
-	return tickSpan{tr: j.trig(), next: j.next, loc: j.s.cfg.loc, first: t, until: until, stop: j.conf().stopAt, incl: incl}
+// zone, its Next calls charged to b (nil: none).
+func (j *Job[T]) tickSpan(t, until time.Time, incl bool, b *callBudget) tickSpan {
+	next := j.next
+	if b != nil {
+		next = func(t time.Time) time.Time {
+			b.left--
+			return j.next(t)
+		}
+	}
+	return tickSpan{tr: j.trig(), next: next, loc: j.s.cfg.loc, first: t, until: until, stop: j.conf().stopAt, incl: incl, budget: b}
 }

@@ -97,3 +97,29 @@ func lowestBit(set uint64) int {
 	n, _ := nextSetBit(set, 0)
 	return n
 }
+
+// names is c.names(x) for a walk, which asks it of ticks in order: the
+// zone period and whether the wall day matches are kept from the last
+// question, as next keeps them. Within a zone period the wall clock is
+// the instant plus the offset, as x.Zone gives it.
+func (st *cronStep) names(c *cron, x time.Time) bool {
+	loc := c.loc
+	if loc == nil {
+		loc = x.Location()
+	}
+	u := x.Unix()
+	if st.loc != loc || u < st.zp.start || u >= st.zp.end {
+		st.loc, st.zp = loc, zonePeriodAt(u, loc)
+	}
+	w := u + st.zp.off
+	day := floorDiv(w, secondsPerDay)
+	if !st.daySet || st.day != day {
+		st.day, st.dayOK, st.daySet = day, c.f.dayMatches(day), true
+	}
+	sod := w - day*secondsPerDay
+	h, m, s := sod/3600, sod/60%60, sod%60
+	if c.unit == time.Minute {
+		s = 0
+	}
+	return st.dayOK && c.f.hour>>h&1 != 0 && c.f.min>>m&1 != 0 && c.f.sec>>s&1 != 0
+}

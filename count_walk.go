@@ -1,6 +1,9 @@
 package periodic
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // A walk visits a span's ticks one by one, as sp.next(sp.next(x)) would.
 // For most triggers that is what it does. An Or of members with fixed
@@ -11,7 +14,14 @@ import "time"
 // (its budget, its zone conversions). It is where the misfire walk of
 // count.go spends its time, walkCap ticks at a time, on the dispatcher.
 // An And of such members is walked likewise: its rounds ask again only
-// the members behind the latest, where And's Next asks all of them.
+// the members behind the latest, where And's Next asks all of them. An
+// Except of such a trigger, by a skip trigger made of such members
+// (fixedTree), is walked with its trigger as a member, each activation
+// checked against the skip as Except's Next checks it.
+//
+// Each member asked is one call of the misfire's budget (count.go); a
+// walk that has spent it returns the zero time, and the walk of count.go
+// tells that from an end by the budget.
 
 // ticksAfter returns a function that yields, one per call, the ticks of
 // sp after x, a tick: what sp.next(x), then sp.next of that, ... return.
@@ -19,13 +29,17 @@ func (sp tickSpan) ticksAfter(x time.Time) func() time.Time {
 	switch tr := sp.tr.(type) {
 	case or:
 		if ts, ok := flatOr(tr.ts, nil); ok {
-			return newOrWalk(ts, x, sp.loc).next
+			return newOrWalk(ts, x, sp.loc, sp.budget).next
 		}
 	case and:
 		// Past nextLimits.calls/rounds members, And's budget could run
 		// out before its rounds do: left to its Next.
 		if fixedMembers(tr.ts) && len(tr.ts)*nextLimits.rounds <= nextLimits.calls {
-			return newAndWalk(tr, x, sp.loc).next
+			return newAndWalk(tr, x, sp.loc, sp.budget).next
+		}
+	case except:
+		if fixedMembers([]Trigger{tr.t}) && fixedTree(tr.skip) {
+			return newExceptWalk(tr, x, sp.loc, sp.budget).next
 		}
 	}
 	return func() time.Time {
@@ -48,20 +62,44 @@ func fixedMembers(ts []Trigger) bool {
 	return true
 }
 
+// fixedTree reports whether t is one of the package's triggers with a
+// fixed set of activations, or a combinator of such triggers only: its
+// Next is pure and never panics.
+func fixedTree(t Trigger) bool {
+	switch t := t.(type) {
+	case grid, *cron, at:
+		return true
+	case or:
+		return !slices.ContainsFunc(t.ts, func(m Trigger) bool { return !fixedTree(m) })
+	case and:
+		return !slices.ContainsFunc(t.ts, func(m Trigger) bool { return !fixedTree(m) })
+	case except:
+		return fixedTree(t.t) && fixedTree(t.skip)
+	}
+	return false
+}
+
 // members holds each member's first activation after the instant it was
 // last asked from, or the zero time once it has ended, and asks them as a
-// combinator's Next does.
+// combinator's Next does, each ask charged to calls (nil: none).
 type members struct {
 	ts    []Trigger
 	pend  []time.Time
 	steps []cronStep // for Cron members, their Next without a search
 	loc   *time.Location
+	calls *callBudget
 }
+
+// spent reports whether the misfire's budget is spent.
+func (w *members) spent() bool { return w.calls != nil && w.calls.left <= 0 }
 
 // ask sets member i's first activation after x, asked as a combinator
 // asks it: in the job's zone, with no monotonic reading, and ended (zero)
 // when it does not move forward.
 func (w *members) ask(i int, x time.Time) {
+	if w.calls != nil {
+		w.calls.left--
+	}
 	after := x.In(w.loc).Round(0)
 	var n time.Time
 	if c, ok := w.ts[i].(*cron); ok {
@@ -75,9 +113,9 @@ func (w *members) ask(i int, x time.Time) {
 	w.pend[i] = n
 }
 
-// askAll asks every member from x.
-func (w *members) askAll(ts []Trigger, x time.Time, loc *time.Location) {
-	w.ts, w.pend, w.steps, w.loc = ts, make([]time.Time, len(ts)), make([]cronStep, len(ts)), loc
+// askAll asks every member from x, charging calls.
+func (w *members) askAll(ts []Trigger, x time.Time, loc *time.Location, calls *callBudget) {
+	w.ts, w.pend, w.steps, w.loc, w.calls = ts, make([]time.Time, len(ts)), make([]cronStep, len(ts)), loc, calls
 	for i := range ts {
 		w.ask(i, x)
 	}
@@ -109,10 +147,10 @@ func flatOr(ts, out []Trigger) ([]Trigger, bool) {
 type orWalk struct{ members }
 
 // newOrWalk starts a walk of the Or of ts after x, a tick, in the job's
-// zone loc.
-func newOrWalk(ts []Trigger, x time.Time, loc *time.Location) *orWalk {
+// zone loc, charging calls.
+func newOrWalk(ts []Trigger, x time.Time, loc *time.Location, calls *callBudget) *orWalk {
 	w := &orWalk{}
-	w.askAll(ts, x, loc)
+	w.askAll(ts, x, loc, calls)
 	return w
 }
 
@@ -145,16 +183,18 @@ type andWalk struct {
 	done bool
 }
 
-// newAndWalk starts a walk of a after x, a tick, in the job's zone loc:
-// the first round of its next tick asks every member from x.
-func newAndWalk(a and, x time.Time, loc *time.Location) *andWalk {
+// newAndWalk starts a walk of a after x, a tick, in the job's zone loc,
+// charging calls: the first round of its next tick asks every member
+// from x.
+func newAndWalk(a and, x time.Time, loc *time.Location, calls *callBudget) *andWalk {
 	w := &andWalk{}
-	w.askAll(a.ts, x, loc)
+	w.askAll(a.ts, x, loc, calls)
 	return w
 }
 
 // next returns the next tick, where every member fires, or the zero time
-// once a member has ended or they have not met within And's rounds. A
+// once a member has ended or they have not met within And's rounds (or
+// the budget is spent: the walk of count.go tells). A
 // round takes the latest of the members' activations and asks again
 // those behind it, from just before it: the others, of fixed sets, would
 // answer the latest again. The first round of the tick after is asked
@@ -163,6 +203,9 @@ func (w *andWalk) next() time.Time {
 	for range nextLimits.rounds {
 		if w.done {
 			break
+		}
+		if w.spent() {
+			return time.Time{}
 		}
 		latest, agree := w.latest()
 		if latest.IsZero() {
@@ -203,4 +246,65 @@ func (w *andWalk) latest() (time.Time, bool) {
 		}
 	}
 	return latest, agree
+}
+
+// exceptWalk walks an Except by its trigger, a member, and its skip.
+// done is set once it has ended.
+type exceptWalk struct {
+	members
+	skip  Trigger
+	names cronStep // for a Cron skip with a unit: its names without a search
+	b     budget   // the budget of the Next being walked
+	done  bool
+}
+
+// newExceptWalk starts a walk of e after x, a tick, in the job's zone
+// loc, charging calls: it asks e's trigger for its first activation after
+// x, the first candidate.
+func newExceptWalk(e except, x time.Time, loc *time.Location, calls *callBudget) *exceptWalk {
+	w := &exceptWalk{skip: e.skip}
+	w.askAll([]Trigger{e.t}, x, loc, calls)
+	return w
+}
+
+// next returns the next tick, the first candidate that the skip trigger
+// does not exclude, and asks the trigger for the candidate after it; the
+// zero time once the trigger has ended, or Except's Next would have given
+// up (more than nextLimits.skips candidates excluded in a row, or more
+// than nextLimits.calls calls), or the budget is spent (the walk of
+// count.go tells). Its Next and excludes are asked as Except's Next asks
+// them, one candidate at a time, with the budget of one Next.
+func (w *exceptWalk) next() time.Time {
+	w.b = budget{limits: nextLimits, left: nextLimits.calls}
+	b := &w.b
+	for range nextLimits.skips {
+		if w.done || w.spent() {
+			return time.Time{}
+		}
+		b.left-- // the candidate's memberNext, asked ahead
+		x := w.pend[0]
+		if x.IsZero() || b.left < 0 {
+			break
+		}
+		tick := x.In(w.loc)
+		left := b.left
+		var excluded bool
+		if c, ok := w.skip.(*cron); ok && c.unit > 0 {
+			excluded = w.names.names(c, tick)
+		} else {
+			excluded = excludes(w.skip, tick, b)
+		}
+		if w.calls != nil {
+			w.calls.left -= left - b.left
+		}
+		if b.left < 0 {
+			break
+		}
+		w.ask(0, tick)
+		if !excluded {
+			return tick
+		}
+	}
+	w.done = true
+	return time.Time{}
 }

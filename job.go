@@ -409,7 +409,7 @@ func (j *Job[T]) skipAhead(t, now time.Time) time.Time {
 	if !t.Before(now) {
 		return j.next(t)
 	}
-	c := countTicks(j.tickSpan(t, now, false)) // no visit per tick: count.go
+	c := countTicks(j.tickSpan(t, now, false, nil)) // no visit per tick: count.go
 	return j.next(c.last)
 }
 

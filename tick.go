@@ -189,49 +189,53 @@ type plan struct {
 // dropOld drops the ticks from tick on that are older than the job's
 // catch-up window at now, and returns how many, whether that count is
 // exact (false: a lower bound, see countTicks), and the first tick kept
-// (zero if the job has none).
-func (j *Job[T]) dropOld(tick, now time.Time) (int, bool, time.Time) {
+// (zero if the job has none). Its walk is charged to b.
+func (j *Job[T]) dropOld(tick, now time.Time, b *callBudget) (int, bool, time.Time) {
 	w := j.conf().window
 	if w <= 0 || now.Sub(tick) <= w {
 		return 0, true, tick
 	}
-	c := countTicks(j.tickSpan(tick, now.Add(-w), false))
+	c := countTicks(j.tickSpan(tick, now.Add(-w), false, b))
 	return c.n, c.exact, j.next(c.last)
 }
 
 // misfire applies the job's Misfire policy to tick, released at now more
 // than the grace late, and to the ticks after it that are as late by now.
+// Its walks share one budget (count.go): when it runs out, the counts are
+// lower bounds and the plan says so (atLeast).
 func (j *Job[T]) misfire(tick, now time.Time) plan {
-	dropped, exact, tick := j.dropOld(tick, now)
+	b := &callBudget{left: misfireBudget}
+	policy := j.conf().misfire
+	if policy == MisfireCatchUp {
+		b.reserve = misfireBudget / 2 // for the walk of the ticks it runs, lastTicksN
+	}
+	dropped, exact, tick := j.dropOld(tick, now, b)
 	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
 		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped, atLeast: !exact}
 	}
-	late := j.tickSpan(tick, now.Add(-j.s.cfg.grace), false)
+	late := j.tickSpan(tick, now.Add(-j.s.cfg.grace), false, b)
+	if policy == MisfireCatchUp {
+		late.keep = maxCatchUp // an exact walk keeps the ticks to run
+	}
 	c := countTicks(late)
 	n, last := c.n, c.last
 	p := plan{missed: dropped + n, lastLate: last, dropped: dropped, atLeast: !c.exact || !exact}
-	switch j.conf().misfire {
+	switch policy {
 	case MisfireSkip:
 		p.next = j.next(last)
 	case MisfireCoalesceEarliest:
 		p.run, p.next = tick, j.next(last)
 	case MisfireCatchUp:
-		p.run = lastTicks(late, c, maxCatchUp)
-		p.dropped += max(0, n-maxCatchUp) // beyond the cap: missed and never run
+		var runs int
+		b.reserve = 0
+		p.run, runs = lastTicksN(late, c, maxCatchUp)
+		p.dropped += max(0, n-runs) // beyond the cap (or what the budget found): missed and never run
 		p.next = j.next(p.run)
 	default:
-		_, p.run = j.span(last, now, true)
+		p.run = countTicks(j.tickSpan(last, now, true, b)).last
 		p.next = j.next(p.run)
 	}
 	return p
-}
-
-// span counts the ticks from t on, t included, that come before until (or
-// at it, when incl is set), and returns the last of them. t must qualify.
-// See countTicks: n may be a lower bound.
-func (j *Job[T]) span(t, until time.Time, incl bool) (n int, last time.Time) {
-	c := countTicks(j.tickSpan(t, until, incl))
-	return c.n, c.last
 }
 
 // admitTickLocked admits r, a tick's run made outside the lock, under the
