@@ -229,7 +229,11 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 		var runs int
 		b.reserve = 0
 		p.run, runs = lastTicksN(late, c, maxCatchUp)
-		p.dropped += max(0, n-runs) // beyond the cap (or what the budget found): missed and never run
+		if runs > n { // a count cut short by the budget: the walk found more
+			p.missed += runs - n
+			n = runs
+		}
+		p.dropped += n - runs // beyond the cap (or what the budget let it find): missed and never run
 		p.next = j.next(p.run)
 	default:
 		p.run = countTicks(j.tickSpan(last, now, true, b)).last
