@@ -157,7 +157,7 @@ func TestMisfireBudgetExact(t *testing.T) {
 func TestExceptWalkAsNext(t *testing.T) {
 	ny := mustLoad(t, "America/New_York")
 	lh := mustLoad(t, "Australia/Lord_Howe")
-	march := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC) // New York springs forward on the 8th
+	march := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)  // New York springs forward on the 8th
 	fall := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC) // and falls back on November 1st
 	friday := time.Date(2026, 1, 2, 23, 0, 0, 0, time.UTC)
 	user := &counting{tr: MustCron("*/7 * * * * *")}
