@@ -42,14 +42,54 @@ const walkCap = 2_000
 // the sum.
 const (
 	misfireBudget = 6_000
-	misfireExtra  = 4*66 + 8
+	misfireExtra  = 3*77 + 8
 )
 
 // callBudget is what is left of a misfire's budget: Next calls, below
 // zero once overdrawn by the last tick's calls or a bisection. Walks stop
 // at reserve: MisfireCatchUp keeps half the budget from its counts for
-// the walk of the ticks it runs.
-type callBudget struct{ left, reserve int }
+// the walk of the ticks it runs. The methods take a nil budget as one
+// that never runs out.
+type callBudget struct {
+	left, reserve int
+	used, ticks   int           // calls charged, and ticks walked, so far
+	spacing       time.Duration // the mean spacing of the last walk of 2 ticks or more
+}
+
+// charge takes n calls from b.
+func (b *callBudget) charge(n int) {
+	if b != nil {
+		b.left -= n
+		b.used += n
+	}
+}
+
+// spent reports whether the walks must stop.
+func (b *callBudget) spent() bool { return b != nil && b.left <= b.reserve }
+
+// walked counts a tick walked.
+func (b *callBudget) walked() {
+	if b != nil {
+		b.ticks++
+	}
+}
+
+// spaced keeps d, a walk's mean spacing, if known, and returns it.
+func (b *callBudget) spaced(d time.Duration) time.Duration {
+	if b != nil && d > 0 {
+		b.spacing = d
+	}
+	return d
+}
+
+// perTick returns the mean calls a tick walked has cost so far, rounded
+// up, or 0 before any.
+func (b *callBudget) perTick() int {
+	if b == nil || b.ticks == 0 {
+		return 0
+	}
+	return (b.used + b.ticks - 1) / b.ticks
+}
 
 // tickCount is the answer of countTicks: how many ticks a span holds and
 // the last of them.
@@ -62,8 +102,6 @@ type tickCount struct {
 	// tail holds the last ticks of an exact walk, oldest first, as many
 	// as the span's keep asked for.
 	tail []time.Time
-	// calls is what the walk took of the budget, the bisection excluded.
-	calls int
 }
 
 // tickSpan is a span of a job's ticks: from first, which must be a tick,
@@ -84,7 +122,7 @@ type tickSpan struct {
 }
 
 // spent reports whether the span's budget is spent.
-func (sp tickSpan) spent() bool { return sp.budget != nil && sp.budget.left <= sp.budget.reserve }
+func (sp tickSpan) spent() bool { return sp.budget.spent() }
 
 // bound returns the end of the span: ticks are before end, or at it when
 // incl is set.
@@ -193,7 +231,6 @@ func (sp tickSpan) secondsEnd() int64 {
 // a lower bound and the last tick is found by bisection.
 func (sp tickSpan) walk() tickCount {
 	n, last := 1, sp.first
-	used := sp.budget.meter()
 	tail := newTail(sp.keep)
 	tail.push(last)
 	next := sp.ticksAfter(last)
@@ -206,28 +243,19 @@ func (sp tickSpan) walk() tickCount {
 			return tickCount{n: n, last: last, exact: true, tail: tail.oldestFirst()}
 		}
 		if n == walkCap {
-			calls := used()
-			return tickCount{n: n, last: sp.lastFrom(x, spacing(sp.first, last, n)), walked: last, calls: calls}
+			d := sp.budget.spaced(spacing(sp.first, last, n))
+			return tickCount{n: n, last: sp.lastFrom(x, d), walked: last}
 		}
 		n, last = n+1, x
 		tail.push(x)
+		sp.budget.walked()
 	}
-	calls := used()
-	end := sp.lastFrom(last, spacing(sp.first, last, n))
+	d := sp.budget.spaced(spacing(sp.first, last, n))
+	end := sp.lastFrom(last, d)
 	if end.Equal(last) { // the walk had seen the last tick after all
 		return tickCount{n: n, last: last, exact: true, tail: tail.oldestFirst()}
 	}
-	return tickCount{n: n, last: end, walked: last, calls: calls}
-}
-
-// meter returns a function that tells how many calls b was charged since
-// (none for a nil b).
-func (b *callBudget) meter() func() int {
-	if b == nil {
-		return func() int { return 0 }
-	}
-	start := b.left
-	return func() int { return start - b.left }
+	return tickCount{n: n, last: end, walked: last}
 }
 
 // tail keeps the last k of the times pushed.
@@ -400,8 +428,10 @@ func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int) {
 	}
 	found, m := tc.last, 1
 	spacing := tc.walked.Sub(sp.first) / time.Duration(max(1, tc.n-1))
-	if sp.budget != nil && tc.calls > 0 { // start with the window the budget affords, at the count's calls per tick
-		per := (tc.calls + tc.n - 1) / tc.n
+	if spacing == 0 && sp.budget != nil { // a count the budget cut at its first tick: an earlier walk's
+		spacing = sp.budget.spacing
+	}
+	if per := sp.budget.perTick(); per > 0 { // start with the window the budget affords, at the calls per tick so far
 		k = min(k, max(1, (sp.budget.left-sp.budget.reserve)/per*3/4))
 	}
 	for w := time.Duration(k) * spacing * 9 / 8; w > 0 && w < math.MaxInt64/2 && !sp.spent(); w *= 2 {
@@ -429,6 +459,7 @@ func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
 	next := sp.ticksAfter(x)
 	for sp.in(x) && ring.n <= walkCap {
 		ring.push(x)
+		sp.budget.walked()
 		if sp.spent() {
 			return time.Time{}, 0
 		}
@@ -447,7 +478,7 @@ func (j *Job[T]) tickSpan(t, until time.Time, incl bool, b *callBudget) tickSpan
 	next := j.next
 	if b != nil {
 		next = func(t time.Time) time.Time {
-			b.left--
+			b.charge(1)
 			return j.next(t)
 		}
 	}

@@ -91,15 +91,13 @@ type members struct {
 }
 
 // spent reports whether the misfire's budget is spent.
-func (w *members) spent() bool { return w.calls != nil && w.calls.left <= 0 }
+func (w *members) spent() bool { return w.calls.spent() }
 
 // ask sets member i's first activation after x, asked as a combinator
 // asks it: in the job's zone, with no monotonic reading, and ended (zero)
 // when it does not move forward.
 func (w *members) ask(i int, x time.Time) {
-	if w.calls != nil {
-		w.calls.left--
-	}
+	w.calls.charge(1)
 	after := x.In(w.loc).Round(0)
 	var n time.Time
 	if c, ok := w.ts[i].(*cron); ok {
@@ -294,9 +292,7 @@ func (w *exceptWalk) next() time.Time {
 		} else {
 			excluded = excludes(w.skip, tick, b)
 		}
-		if w.calls != nil {
-			w.calls.left -= left - b.left
-		}
+		w.calls.charge(left - b.left)
 		if b.left < 0 {
 			break
 		}

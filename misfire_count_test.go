@@ -123,17 +123,36 @@ func TestMisfireMonth(t *testing.T) {
 
 // BenchmarkMisfireMonth is the time the dispatcher spends on the misfire
 // bookkeeping of one per-second job suspended for 30 days (the release
-// of what is due included; MisfireSkip runs nothing).
+// of what is due included; MisfireSkip runs nothing): the triggers of
+// TestMisfireMonth, then And and Except, which are walked, with and
+// without a one-day catch-up window (count.go: one budget of Next calls
+// for the whole misfire).
 func BenchmarkMisfireMonth(b *testing.B) {
+	type bench struct {
+		name   string
+		tr     periodic.Trigger
+		window time.Duration
+	}
+	var benches []bench
 	for _, trig := range monthTriggers(b) {
+		benches = append(benches, bench{trig.name, trig.tr, 0})
+	}
+	and := periodic.And(periodic.MustCron("*/2 * * * * *"), periodic.MustCron("*/3 * * * * *"))
+	except := periodic.Except(periodic.MustCron("* * * * * *"), periodic.MustCron("* 0 * * * *"))
+	benches = append(benches, bench{"and", and, 0}, bench{"and/window", and, 24 * time.Hour},
+		bench{"except", except, 0}, bench{"except/window", except, 24 * time.Hour})
+	for _, bc := range benches {
 		for _, policy := range []periodic.Misfire{periodic.MisfireSkip, periodic.MisfireCatchUp} {
-			b.Run(trig.name+"/"+policy.String(), func(b *testing.B) {
+			b.Run(bc.name+"/"+policy.String(), func(b *testing.B) {
 				b.ReportAllocs()
+				opts := []periodic.JobOption{periodic.WithMisfire(policy)}
+				if bc.window > 0 {
+					opts = append(opts, periodic.WithCatchupWindow(bc.window))
+				}
 				for b.Loop() {
 					b.StopTimer()
 					e := newEnv(&testing.T{}, quiet, periodic.WithMisfireGrace(0))
-					_, err := periodic.Schedule(e.s, trig.tr, func(context.Context) (int, error) { return 0, nil },
-						periodic.WithMisfire(policy))
+					_, err := periodic.Schedule(e.s, bc.tr, func(context.Context) (int, error) { return 0, nil }, opts...)
 					require.NoError(b, err)
 					e.s.Start()
 					e.advance(3 * time.Second)
