@@ -74,10 +74,15 @@ func (b *callBudget) walked() {
 	}
 }
 
-// spaced keeps d, a walk's mean spacing, if known, and returns it.
+// spaced keeps d, a walk's mean spacing, if known, and returns it; for
+// a walk too short to know, the last known.
 func (b *callBudget) spaced(d time.Duration) time.Duration {
-	if b != nil && d > 0 {
+	switch {
+	case b == nil:
+	case d > 0:
 		b.spacing = d
+	default:
+		d = b.spacing
 	}
 	return d
 }
@@ -134,9 +139,12 @@ func (sp tickSpan) bound() (end time.Time, incl bool) {
 }
 
 // in reports whether x is before the end of the span.
-func (sp tickSpan) in(x time.Time) bool {
+func (sp tickSpan) in(x time.Time) bool { return sp.inside()(x) }
+
+// inside returns in, with the end of the span found once: for walks.
+func (sp tickSpan) inside() func(time.Time) bool {
 	end, incl := sp.bound()
-	return !x.IsZero() && (x.Before(end) || incl && x.Equal(end))
+	return func(x time.Time) bool { return !x.IsZero() && (x.Before(end) || incl && x.Equal(end)) }
 }
 
 // countTicks counts the ticks of sp without visiting each one when the
@@ -233,10 +241,10 @@ func (sp tickSpan) walk() tickCount {
 	n, last := 1, sp.first
 	tail := newTail(sp.keep)
 	tail.push(last)
-	next := sp.ticksAfter(last)
+	next, in := sp.ticksAfter(last), sp.inside()
 	for !sp.spent() {
 		x := next()
-		if !sp.in(x) {
+		if !in(x) {
 			if x.IsZero() && sp.spent() { // the walk gave up for the budget: maybe not the end
 				break
 			}
@@ -456,8 +464,8 @@ func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int) {
 // saw; none (0) when the budget ran out before the end.
 func (sp tickSpan) ringWalk(x time.Time, k int) (time.Time, int) {
 	ring := newTail(k)
-	next := sp.ticksAfter(x)
-	for sp.in(x) && ring.n <= walkCap {
+	next, in := sp.ticksAfter(x), sp.inside()
+	for in(x) && ring.n <= walkCap {
 		ring.push(x)
 		sp.budget.walked()
 		if sp.spent() {

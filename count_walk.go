@@ -96,9 +96,12 @@ func (w *members) spent() bool { return w.calls.spent() }
 // ask sets member i's first activation after x, asked as a combinator
 // asks it: in the job's zone, with no monotonic reading, and ended (zero)
 // when it does not move forward.
-func (w *members) ask(i int, x time.Time) {
+func (w *members) ask(i int, x time.Time) { w.askFrom(i, x.In(w.loc).Round(0)) }
+
+// askFrom is ask from after, already in the job's zone with no monotonic
+// reading.
+func (w *members) askFrom(i int, after time.Time) {
 	w.calls.charge(1)
-	after := x.In(w.loc).Round(0)
 	var n time.Time
 	if c, ok := w.ts[i].(*cron); ok {
 		n = w.steps[i].next(c, after)
@@ -167,9 +170,10 @@ func (w *orWalk) next() time.Time {
 		return first
 	}
 	tick := first.In(w.loc)
-	for i, n := range w.pend {
-		if n.Equal(first) {
-			w.ask(i, tick)
+	after := tick.Round(0)
+	for i := range w.pend {
+		if w.pend[i].Equal(first) {
+			w.askFrom(i, after)
 		}
 	}
 	return tick
@@ -211,15 +215,16 @@ func (w *andWalk) next() time.Time {
 		}
 		if agree {
 			tick := latest.In(w.loc)
+			after := tick.Round(0)
 			for i := range w.ts {
-				w.ask(i, tick)
+				w.askFrom(i, after)
 			}
 			return tick
 		}
-		from := latest.Add(-time.Nanosecond)
-		for i, n := range w.pend {
-			if n.Before(latest) {
-				w.ask(i, from)
+		from := latest.Add(-time.Nanosecond).In(w.loc).Round(0)
+		for i := range w.pend {
+			if w.pend[i].Before(latest) {
+				w.askFrom(i, from)
 			}
 		}
 	}
@@ -296,7 +301,7 @@ func (w *exceptWalk) next() time.Time {
 		if b.left < 0 {
 			break
 		}
-		w.ask(0, tick)
+		w.askFrom(0, tick.Round(0))
 		if !excluded {
 			return tick
 		}
