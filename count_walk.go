@@ -12,7 +12,7 @@ import (
 // that fired at a tick are asked again, so a tick costs the Next of the
 // members that fire then, not of all of them, and none of Or's own work
 // (its budget, its zone conversions). It is where the misfire walk of
-// count.go spends its time, walkCap ticks at a time, on the dispatcher.
+// count.go spends its time, within the misfire's budget, on the dispatcher.
 // An And of such members is walked likewise: its rounds ask again only
 // the members behind the latest, where And's Next asks all of them. An
 // Except of such a trigger, by a skip trigger made of such members

@@ -41,7 +41,9 @@ type Event struct {
 	// Except, a user's) cannot be counted in closed form, and a span of
 	// late ticks (those within the catch-up window, or those older than
 	// it, which Dropped counts) was longer than the 2,000 the scheduler
-	// visits to count it. Dropped is then a lower bound too.
+	// visits to count it, or than the misfire's budget of trigger calls
+	// (6,000 for all its counting) let it visit. Dropped is then a lower
+	// bound too.
 	MissedAtLeast bool
 	Err           error // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 	// Context is the run's context (EventStart, EventFinish, EventRetry,
