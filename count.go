@@ -52,6 +52,43 @@ const (
 	misfireExtra  = 3*77 + 8
 )
 
+// The misfires released at one instant (a batch of the dispatcher's,
+// or the deadlines periodictest releases one at a time at one reading of
+// the clock) share batchBudget calls: each takes from what the earlier
+// ones left, at most misfireBudget, and at least misfireFloor, what a
+// misfire needs to find its next tick cheaply (a few ticks walked give
+// the spacing lastFrom gallops by). N jobs misfiring at once thus cost
+// about batchBudget + N x misfireFloor calls, not N x misfireBudget. The
+// share depends only on the order of release, the heap's (when, place,
+// seq) on both paths, and on the instant, so a driven timeline gives the
+// same counts every run.
+const (
+	batchBudget  = misfireBudget
+	misfireFloor = 64
+)
+
+// misfirePool is what the misfires released at the instant at have left
+// of batchBudget. Guarded by s.mu; only the releaser uses it.
+type misfirePool struct {
+	at   time.Time
+	left int
+}
+
+// allowance returns the budget of a misfire released at now.
+func (p *misfirePool) allowance(now time.Time) int {
+	if !p.at.Equal(now) {
+		p.at, p.left = now, batchBudget
+	}
+	return min(misfireBudget, max(misfireFloor, p.left))
+}
+
+// spend takes the calls a misfire released at now made.
+func (p *misfirePool) spend(now time.Time, calls int) {
+	if p.at.Equal(now) {
+		p.left -= calls
+	}
+}
+
 // callBudget is what is left of a misfire's budget: Next calls, below
 // zero once overdrawn by the last tick's calls or a bisection. Walks stop
 // at reserve: MisfireCatchUp keeps half the budget from its counts for

@@ -48,10 +48,12 @@ func (j *Job[T]) fireWith(e *entry, now time.Time, prep prepared) {
 		return
 	}
 	if now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp) {
+		calls := s.misfires.allowance(now) // count.go: shared by the misfires released at now
 		s.mu.Unlock()
-		p = j.misfire(tick, now)
+		p, calls = j.misfireWithin(tick, now, calls)
 		j.misfired(tick, now, p)
 		s.mu.Lock()
+		s.misfires.spend(now, calls)
 		if j.state != jobActive || s.closing {
 			j.handBack(tick)
 			return
@@ -201,13 +203,26 @@ func (j *Job[T]) dropOld(tick, now time.Time, b *callBudget) (int, bool, time.Ti
 
 // misfire applies the job's Misfire policy to tick, released at now more
 // than the grace late, and to the ticks after it that are as late by now.
-// Its walks share one budget (count.go): when it runs out, the counts are
-// lower bounds and the plan says so (atLeast).
+// Its walks share one budget of misfireBudget calls (count.go): when it
+// runs out, the counts are lower bounds and the plan says so (atLeast).
 func (j *Job[T]) misfire(tick, now time.Time) plan {
-	b := &callBudget{left: misfireBudget}
+	p, _ := j.misfireWithin(tick, now, misfireBudget)
+	return p
+}
+
+// misfireWithin is misfire within a budget of the given calls; it also
+// returns the calls it made.
+func (j *Job[T]) misfireWithin(tick, now time.Time, calls int) (plan, int) {
+	b := &callBudget{left: calls}
+	p := j.misfireIn(tick, now, b)
+	return p, b.used
+}
+
+// misfireIn is misfire within the budget b.
+func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 	policy := j.conf().misfire
 	if policy == MisfireCatchUp {
-		b.reserve = misfireBudget / 2 // for the walk of the ticks it runs, lastTicksN
+		b.reserve = b.left / 2 // for the walk of the ticks it runs, lastTicksN
 	}
 	dropped, exact, tick := j.dropOld(tick, now, b)
 	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {

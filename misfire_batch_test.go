@@ -1,0 +1,66 @@
+package periodic_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/periodic-go/periodic"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMisfireBatchBudget suspends five jobs for 30 days at once: a Cron,
+// counted in closed form, then four of And, walked. The misfires released
+// at one instant share one budget of trigger calls: the first And spends
+// most of it, the three after it count only a few ticks each (the floor),
+// every walked count says it is a lower bound, and the Cron's is exact.
+// Run twice, the same timeline gives the same events.
+func TestMisfireBatchBudget(t *testing.T) {
+	run := func() []periodic.Event {
+		var mu sync.Mutex
+		var events []periodic.Event
+		e := newEnv(t, quiet, periodic.WithMisfireGrace(0), periodic.WithHooks(periodic.Hooks{OnMisfire: func(ev periodic.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			events = append(events, ev)
+		}}))
+		triggers := []periodic.Trigger{periodic.MustCron("*/6 * * * * *")}
+		for range 4 {
+			triggers = append(triggers, periodic.And(periodic.MustCron("*/2 * * * * *"), periodic.MustCron("*/3 * * * * *")))
+		}
+		for i, tr := range triggers {
+			_, err := periodic.Schedule(e.s, tr, func(context.Context) (int, error) { return 0, nil },
+				periodic.WithMisfire(periodic.MisfireSkip), periodic.WithName(string(rune('a'+i))))
+			require.NoError(t, err)
+		}
+		e.s.Start()
+		e.advance(6 * time.Second) // each ran at 6 s; the next tick, 12 s, is late after the jump
+		e.jump(month)
+		mu.Lock()
+		defer mu.Unlock()
+		return events
+	}
+	events := run()
+	require.Len(t, events, 5)
+	type seen struct {
+		job     string
+		missed  int
+		atLeast bool
+	}
+	var got []seen
+	for _, ev := range events {
+		require.True(t, at(12).Equal(ev.Tick), ev.Tick)
+		require.Zero(t, ev.Dropped)
+		got = append(got, seen{ev.Job, ev.Missed, ev.MissedAtLeast})
+	}
+	late := int((month - 6*time.Second) / (6 * time.Second)) // 12 s ... the jump's end, excluded
+	require.Equal(t, []seen{
+		{"a", late, false}, // closed form: no call
+		{"b", 1200, true},  // the budget, 5 members asked a tick
+		{"c", 13, true},    // the floor: what finding the next tick needs
+		{"d", 13, true},
+		{"e", 13, true},
+	}, got)
+	require.Equal(t, events, run(), "the same timeline, the same counts")
+}
