@@ -33,7 +33,9 @@ import (
 // of a trigger walked by its Next makes at most misfireBudget +
 // misfireExtra calls, whatever its policy, window and gap
 // (TestMisfireBudget). Without -race that is at most 0.6 ms for the
-// package's combinators, 6 ms under -race.
+// package's combinators, 6 ms under -race. The misfires released at one
+// instant share a budget too (batchBudget, below), so that many jobs
+// misfiring at once do not block the dispatcher many times over.
 
 // walkCap bounds the ticks a walk visits when a trigger cannot be counted
 // in closed form (Or, And, Except, a user's trigger). Walking 2,000 ticks

@@ -42,8 +42,9 @@ type Event struct {
 	// late ticks (those within the catch-up window, or those older than
 	// it, which Dropped counts) was longer than the 2,000 the scheduler
 	// visits to count it, or than the misfire's budget of trigger calls
-	// (6,000 for all its counting) let it visit. Dropped is then a lower
-	// bound too.
+	// let it visit (6,000 for all its counting, shared with the misfires
+	// released at the same instant; see ARCHITECTURE.md). Dropped is then
+	// a lower bound too.
 	MissedAtLeast bool
 	Err           error // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 	// Context is the run's context (EventStart, EventFinish, EventRetry,
