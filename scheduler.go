@@ -77,9 +77,10 @@ type Scheduler struct {
 	// Only the releaser sets it, and only it touches starts.
 	deferStarts bool
 	starts      []execer
-	leftover    fired       // what a group of ticks leaves for after the lock (fireGroups); the releaser's
-	firing      []*entry    // mu: the batch the dispatcher fires, for takeOver
-	misfires    misfirePool // mu: the budget the misfires released at one instant share (count.go)
+	leftover    fired    // what a group of ticks leaves for after the lock (fireGroups); the releaser's
+	firing      []*entry // mu: the batch the dispatcher fires, for takeOver
+
+	misfires misfirePool // mu: the budget the misfires released at one instant share (count_budget.go)
 
 	wake chan struct{} // the earliest deadline changed
 	stop chan struct{} // closed when stopped: the dispatcher ends

@@ -48,7 +48,7 @@ func (j *Job[T]) fireWith(e *entry, now time.Time, prep prepared) {
 		return
 	}
 	if now.Sub(tick) > s.cfg.grace && tick.After(j.l().catchUp) {
-		calls := s.misfires.allowance(now) // count.go: shared by the misfires released at now
+		calls := s.misfires.allowance(now) // count_budget.go: shared by the misfires released at now
 		s.mu.Unlock()
 		p, calls = j.misfireWithin(tick, now, calls)
 		j.misfired(tick, now, p)
@@ -203,8 +203,9 @@ func (j *Job[T]) dropOld(tick, now time.Time, b *callBudget) (int, bool, time.Ti
 
 // misfire applies the job's Misfire policy to tick, released at now more
 // than the grace late, and to the ticks after it that are as late by now.
-// Its walks share one budget of misfireBudget calls (count.go): when it
-// runs out, the counts are lower bounds and the plan says so (atLeast).
+// Its walks share one budget of misfireBudget calls (count_budget.go):
+// when it runs out, the counts are lower bounds and the plan says so
+// (atLeast).
 func (j *Job[T]) misfire(tick, now time.Time) plan {
 	p, _ := j.misfireWithin(tick, now, misfireBudget)
 	return p

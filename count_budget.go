@@ -1,0 +1,106 @@
+package periodic
+
+import "time"
+
+// The budget of Next calls that a misfire's walks share (count.go), and
+// the one that the misfires released at one instant share (misfirePool,
+// a field of the Scheduler).
+
+// misfireBudget is the calls the walks of one misfire share: enough for a
+// walk to walkCap of an Or of two crons and MisfireCatchUp's walk of its
+// last maxCatchUp ticks (about 4,000), or for 600 ticks of an And of two
+// crons (5 members asked a tick) on each side of a catch-up window.
+// misfireExtra bounds what a misfire asks beyond them: three lastFrom and
+// the next tick.
+const (
+	misfireBudget = 6_000
+	misfireExtra  = 3*77 + 8
+)
+
+// The misfires released at one instant (a batch of the dispatcher's,
+// or the deadlines periodictest releases one at a time at one reading of
+// the clock) share batchBudget calls: each takes from what the earlier
+// ones left, at most misfireBudget, and at least misfireFloor, what a
+// misfire needs to find its next tick cheaply (a few ticks walked give
+// the spacing lastFrom gallops by). N jobs misfiring at once thus cost
+// about batchBudget + N x misfireFloor calls, not N x misfireBudget. The
+// share depends only on the order of release, the heap's (when, place,
+// seq) on both paths, and on the instant, so a driven timeline gives the
+// same counts every run.
+const (
+	batchBudget  = misfireBudget
+	misfireFloor = 64
+)
+
+// misfirePool is what the misfires released at the instant at have left
+// of batchBudget. Guarded by s.mu; only the releaser uses it.
+type misfirePool struct {
+	at   time.Time
+	left int
+}
+
+// allowance returns the budget of a misfire released at now.
+func (p *misfirePool) allowance(now time.Time) int {
+	if !p.at.Equal(now) {
+		p.at, p.left = now, batchBudget
+	}
+	return min(misfireBudget, max(misfireFloor, p.left))
+}
+
+// spend takes the calls a misfire released at now made.
+func (p *misfirePool) spend(now time.Time, calls int) {
+	if p.at.Equal(now) {
+		p.left -= calls
+	}
+}
+
+// callBudget is what is left of a misfire's budget: Next calls, below
+// zero once overdrawn by the last tick's calls or a bisection. Walks stop
+// at reserve: MisfireCatchUp keeps half the budget from its counts for
+// the walk of the ticks it runs. The methods take a nil budget as one
+// that never runs out.
+type callBudget struct {
+	left, reserve int
+	used, ticks   int           // calls charged, and ticks walked, so far
+	spacing       time.Duration // the mean spacing of the last walk of 2 ticks or more
+}
+
+// charge takes n calls from b.
+func (b *callBudget) charge(n int) {
+	if b != nil {
+		b.left -= n
+		b.used += n
+	}
+}
+
+// spent reports whether the walks must stop.
+func (b *callBudget) spent() bool { return b != nil && b.left <= b.reserve }
+
+// walked counts a tick walked.
+func (b *callBudget) walked() {
+	if b != nil {
+		b.ticks++
+	}
+}
+
+// spaced keeps d, a walk's mean spacing, if known, and returns it; for
+// a walk too short to know, the last known.
+func (b *callBudget) spaced(d time.Duration) time.Duration {
+	switch {
+	case b == nil:
+	case d > 0:
+		b.spacing = d
+	default:
+		d = b.spacing
+	}
+	return d
+}
+
+// perTick returns the mean calls a tick walked has cost so far, rounded
+// up, or 0 before any.
+func (b *callBudget) perTick() int {
+	if b == nil || b.ticks == 0 {
+		return 0
+	}
+	return (b.used + b.ticks - 1) / b.ticks
+}
