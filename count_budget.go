@@ -62,6 +62,7 @@ func (p *misfirePool) spend(now time.Time, calls int) {
 type callBudget struct {
 	left, reserve int
 	used, ticks   int           // calls charged, and ticks walked, so far
+	counted       int           // of used, the calls of the counts (misfireWithin)
 	spacing       time.Duration // the mean spacing of the last walk of 2 ticks or more
 }
 

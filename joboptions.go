@@ -96,7 +96,11 @@ const (
 	// time (under periodictest, each once the previous has started or
 	// blocked), under the job's Overlap policy. Only the latest 1,000 late
 	// ticks run; older ones are counted in Missed and Stats.Dropped, and
-	// never run.
+	// never run. A trigger that the scheduler walks to find them (Or, And,
+	// Except, a user's) may find fewer within its budget of calls, when a
+	// tick costs more than two or three (an And of several members):
+	// those found run, the event's MissedAtLeast says so, and Dropped
+	// counts the others.
 	MisfireCatchUp
 	// MisfireCoalesceEarliest runs once for all late ticks, like
 	// MisfireCoalesce, but for the earliest of them.

@@ -64,3 +64,45 @@ func TestMisfireBatchBudget(t *testing.T) {
 	}, got)
 	require.Equal(t, events, run(), "the same timeline, the same counts")
 }
+
+// TestMisfireBatchCatchUp suspends two MisfireCatchUp jobs of an Or,
+// walked, for 30 days at once: the second counts with what the first
+// left of the instant's budget, but each still finds, and runs, its
+// latest 1,000 late ticks, the walk of the ticks that run being its own.
+func TestMisfireBatchCatchUp(t *testing.T) {
+	var mu sync.Mutex
+	var events []periodic.Event
+	e := newEnv(t, quiet, periodic.WithMisfireGrace(0), periodic.WithHooks(periodic.Hooks{OnMisfire: func(ev periodic.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, ev)
+	}}))
+	or := periodic.Or(periodic.MustCron("*/2 * * * * *"), periodic.MustCron("*/3 * * * * *"))
+	ticks := map[string][]time.Time{}
+	for _, name := range []string{"a", "b"} {
+		_, err := periodic.Schedule(e.s, or, func(ctx context.Context) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			ticks[name] = append(ticks[name], periodic.TickFrom(ctx))
+			return 0, nil
+		}, periodic.WithMisfire(periodic.MisfireCatchUp), periodic.WithName(name))
+		require.NoError(t, err)
+	}
+	e.s.Start()
+	e.advance(3 * time.Second) // each ran at 2 s and 3 s; the next tick, 4 s, is late after the jump
+	e.jump(month)
+	now := at(3).Add(month)
+	_, late := lateTicks(func(s int64) bool { return s%2 == 0 || s%3 == 0 }, at(3), now)
+	want := append(late, now) // now is a tick, on time
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, events, 2)
+	for i, name := range []string{"a", "b"} {
+		ev := events[i]
+		require.Equal(t, name, ev.Job)
+		require.True(t, ev.MissedAtLeast)
+		require.Equal(t, ev.Missed-1000, ev.Dropped)
+		require.Equal(t, want, ticks[name][2:], name)
+	}
+	require.Equal(t, []int{2000, 1398}, []int{events[0].Missed, events[1].Missed}, "a counted to the walk's cap, b with what a left")
+}

@@ -211,20 +211,30 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 	return p
 }
 
-// misfireWithin is misfire within a budget of the given calls; it also
-// returns the calls it made.
+// misfireWithin is misfire with calls for its counts; it returns the
+// calls they made. MisfireCatchUp counts with half of them and walks the
+// ticks it runs with half of misfireBudget besides (what the counts leave
+// too), whatever calls is: that walk finds at most maxCatchUp ticks,
+// which then run, and is not counted against the misfires released at
+// the same instant (count_budget.go).
 func (j *Job[T]) misfireWithin(tick, now time.Time, calls int) (plan, int) {
 	b := &callBudget{left: calls}
+	if j.conf().misfire == MisfireCatchUp {
+		b.left, b.reserve = calls/2+misfireBudget/2, misfireBudget/2
+	}
 	p := j.misfireIn(tick, now, b)
-	return p, b.used
+	return p, b.counted
 }
 
 // misfireIn is misfire within the budget b.
 func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 	policy := j.conf().misfire
-	if policy == MisfireCatchUp {
-		b.reserve = b.left / 2 // for the walk of the ticks it runs, lastTicksN
-	}
+	ring := false // the walk of the ticks catch-up runs has begun: counted is set
+	defer func() {
+		if !ring {
+			b.counted = b.used
+		}
+	}()
 	dropped, exact, tick := j.dropOld(tick, now, b)
 	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
 		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped, atLeast: !exact}
@@ -243,7 +253,7 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 		p.run, p.next = tick, j.next(last)
 	case MisfireCatchUp:
 		var runs int
-		b.reserve = 0
+		ring, b.reserve, b.counted = true, 0, b.used
 		p.run, runs = lastTicksN(late, c, maxCatchUp)
 		if runs > n { // a count cut short by the budget: the walk found more
 			p.missed += runs - n
