@@ -23,10 +23,11 @@ const (
 // ones left, at most misfireBudget, and at least misfireFloor, what a
 // misfire needs to find its next tick cheaply (a few ticks walked give
 // the spacing lastFrom gallops by). N jobs misfiring at once thus cost
-// about batchBudget + N x misfireFloor calls, not N x misfireBudget. The
-// share depends only on the order of release, the heap's (when, place,
-// seq) on both paths, and on the instant, so a driven timeline gives the
-// same counts every run.
+// about batchBudget + N x misfireFloor calls, not N x misfireBudget
+// (MisfireCatchUp's walk of the ticks it runs is its own: misfireWithin).
+// The share depends only on the order of release, the heap's (when,
+// place, seq) on both paths, and on the instant, so a driven timeline
+// gives the same counts every run.
 const (
 	batchBudget  = misfireBudget
 	misfireFloor = 64

@@ -98,7 +98,7 @@ const (
 	// ticks run; older ones are counted in Missed and Stats.Dropped, and
 	// never run. A trigger that the scheduler walks to find them (Or, And,
 	// Except, a user's) may find fewer within its budget of calls, when a
-	// tick costs more than two or three (an And of several members):
+	// tick costs more than two calls (an And: a call per member asked):
 	// those found run, the event's MissedAtLeast says so, and Dropped
 	// counts the others.
 	MisfireCatchUp
