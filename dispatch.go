@@ -60,10 +60,6 @@ func (s *Scheduler) armNext(d *dispatchTimer) (<-chan time.Time, nextStep) {
 	if wait <= 0 {
 		return nil, nextDue
 	}
-	if d.t != nil && s.reuseTimer {
-		d.t.Reset(wait)
-		return d.t.C, nextWait
-	}
 	d.stop() // a mock's timer is replaced, so that no stale tick blocks it
 	d.t = s.cfg.clock.Timer(wait)
 	if !when.After(s.cfg.clock.Now()) { // the mock moved meanwhile: its timer may never fire
@@ -72,8 +68,10 @@ func (s *Scheduler) armNext(d *dispatchTimer) (<-chan time.Time, nextStep) {
 	return d.t.C, nextWait
 }
 
-// loop is the dispatcher: it releases due deadlines and sleeps on one
-// clock timer until the earliest of the others (dispatch.go).
+// loop is the dispatcher on any clock but the real one: it releases due
+// deadlines and sleeps on one clock timer until the earliest of the
+// others. A mock's wake-ups are ordered by this goroutine, which tests
+// rely on.
 func (s *Scheduler) loop() {
 	stopped := false
 	defer func() {
@@ -87,7 +85,7 @@ func (s *Scheduler) loop() {
 	defer t.stop()
 	var batch []*entry
 	for {
-		batch, _ = s.releaseBatch(batch)
+		batch, _ = s.releaseBatch(batch, false)
 		fired, next := s.armNext(&t)
 		switch next {
 		case nextDue:
@@ -133,8 +131,163 @@ func (s *Scheduler) takeOver() {
 		s.live.Add(-1)
 	}
 	s.starts, s.deferStarts = s.starts[:0], false
+	if r := s.kept; r != nil { // a run the dispatch kept to execute itself
+		s.kept = nil
+		go r.exec()
+	}
+	s.keeping = false
+	if s.reuseTimer { // the real clock's dispatch
+		s.dispatching = false
+		if s.stopped {
+			s.dispatchDoneLocked()
+		} else {
+			s.checkDoneLocked() // closes done if it stops now
+			s.armLocked()
+		}
+		s.notifyLocked()
+		return
+	}
 	s.loopOn = false
 	s.checkDoneLocked() // closes done if it stops: no dispatcher is left
 	s.ensureLoopLocked()
 	s.notifyLocked()
+}
+
+// On the real clock the dispatcher is the callback of one clock.AfterFunc
+// timer (s.timer), armed for the earliest deadline. A dispatch releases
+// the due deadlines, arms the timer for the next, and then executes on its
+// own goroutine the last run it started: a lone tick costs the goroutine
+// the runtime starts for the callback, where a parked dispatcher costs a
+// wake-up and a goroutine for the run (BENCHMARKS.md, "One ticking job").
+// Every goroutine has an owner: a callback due to run is counted in
+// s.fires until it has looked at the scheduler, a dispatch under way is
+// s.dispatching, and the run it executes holds its token as any run does;
+// Done closes when the scheduler has stopped and none of the three is
+// left (dispatchDoneLocked).
+
+// wakeLocked tells the dispatcher that the earliest deadline changed, or
+// that periodictest now drives the scheduler.
+func (s *Scheduler) wakeLocked() {
+	if s.reuseTimer {
+		s.armLocked()
+		return
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// armLocked arms the real clock's timer for the earliest deadline, or
+// stops it when there is none or periodictest drives the scheduler. A
+// dispatch under way arms it as it ends; a stopped scheduler arms nothing.
+// fires counts the callbacks it schedules: Reset of a timer that had
+// fired or was stopped schedules one more (time.Timer.Reset's rule for
+// AfterFunc timers), Stop of an armed one takes one back.
+func (s *Scheduler) armLocked() {
+	if !s.loopOn || s.dispatching || s.stopped {
+		return
+	}
+	e := s.heap.peek()
+	if e == nil || s.driven || s.drivenNow {
+		if s.timer != nil && s.timer.Stop() {
+			s.fires--
+		}
+		return
+	}
+	wait := e.when.Sub(s.cfg.clock.Now()) // a past deadline fires at once
+	if s.timer == nil {
+		s.timer = s.cfg.clock.AfterFunc(wait, s.dispatch)
+		s.fires++
+		return
+	}
+	if !s.timer.Reset(wait) {
+		s.fires++
+	}
+}
+
+// dispatch is the real clock's dispatcher, the timer's callback: it
+// releases the due deadlines, arms the timer for the next, and executes
+// the run the releaser kept. One dispatch runs at a time: a callback that
+// finds one under way returns, since that one looks at the heap again
+// before it ends.
+func (s *Scheduler) dispatch() {
+	s.mu.Lock()
+	s.fires--
+	if s.dispatching || s.stopped {
+		s.dispatchDoneLocked()
+		s.mu.Unlock()
+		return
+	}
+	s.dispatching = true
+	reserveStack(0)
+	batch := s.dispatchBuf
+	s.dispatchBuf = nil
+	s.mu.Unlock()
+	finished := false
+	defer func() {
+		if !finished { // runtime.Goexit in user code on this goroutine (a trigger's Next, a hook)
+			s.takeOver()
+		}
+	}()
+	for {
+		batch, _ = s.releaseBatch(batch, true)
+		s.mu.Lock()
+		if e := s.heap.peek(); e != nil && !s.stopped && !s.driven && !s.drivenNow && !e.when.After(s.cfg.clock.Now()) {
+			r := s.kept // runs only when the dispatch ends: not after another batch
+			s.kept = nil
+			s.mu.Unlock()
+			if r != nil {
+				go r.exec()
+			}
+			continue
+		}
+		r := s.kept
+		s.kept = nil
+		s.dispatching = false
+		s.dispatchBuf = batch
+		s.armLocked()
+		s.dispatchDoneLocked()
+		s.mu.Unlock()
+		finished = true
+		if r != nil {
+			r.exec() // holds its token: the scheduler does not stop before it returns
+		}
+		return
+	}
+}
+
+// dispatchDoneLocked closes Done once the real clock's dispatcher is
+// gone: the scheduler has stopped, no dispatch is under way and no
+// callback of the timer is still due to look.
+func (s *Scheduler) dispatchDoneLocked() {
+	if s.reuseTimer && s.stopped && !s.dispatching && s.fires == 0 {
+		close(s.done)
+	}
+}
+
+// spawn starts r's goroutine, except during a dispatch's batch: then the
+// releaser keeps r for the dispatch to execute when it ends, and starts
+// the run it kept before instead.
+func (s *Scheduler) spawn(r execer) {
+	if !s.keeping {
+		go r.exec()
+		return
+	}
+	if s.kept != nil {
+		go s.kept.exec()
+	}
+	s.kept = r
+}
+
+// reserveStack grows the stack of a fresh goroutine once, while it holds
+// two frames: a dispatch runs on the goroutine the timer starts, whose 2
+// KiB do not hold the releaser's frames, and growing the stack in their
+// middle copies a dozen frames, each looked up in the function tables on
+// a cold cache (BENCHMARKS.md, "One ticking job").
+//
+//go:noinline
+func reserveStack(i int) byte {
+	var pad [2560]byte
+	return pad[i]
 }

@@ -8,6 +8,10 @@ import "time"
 type event interface {
 	fire(e *entry, now time.Time)
 	place() place
+	// group returns the event as a grouped one (a job's tick), or nil: a
+	// method, not a type assertion, which costs an itab look-up on every
+	// tick (BENCHMARKS.md, "One ticking job").
+	group() grouped
 }
 
 // entry is a deadline in the scheduler's heap. Entries due at the same

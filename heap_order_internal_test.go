@@ -18,6 +18,7 @@ type fakeEvent struct {
 
 func (f *fakeEvent) fire(*entry, time.Time) {}
 func (f *fakeEvent) place() place           { return f.at }
+func (f *fakeEvent) group() grouped         { return nil }
 
 // rankedEvent is a fakeEvent that gives its rank.
 type rankedEvent struct{ fakeEvent }

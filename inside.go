@@ -20,6 +20,7 @@ var ownFrames = []string{
 	"Go[...].func1",                // a Go task
 	"(*Scheduler).goTracked.func1", // skip reports, timers
 	"(*Scheduler).loop",            // the dispatcher (OnMisfire, triggers)
+	"(*Scheduler).dispatch",        // the real clock's dispatcher
 	"(*Scheduler).releaseDue",      // periodictest's releaser
 }
 

@@ -93,6 +93,10 @@ func jobPlace(id uint32) uint64 { return uint64(id) << 32 }
 // place returns where the job's tick stands: before all its runs.
 func (j *Job[T]) place() place { return place{by: &j.s.root, n: jobPlace(j.id)} }
 
+// group returns the job: its ticks are prepared and admitted in groups
+// (release.go).
+func (j *Job[T]) group() grouped { return j }
+
 // rank returns the job's number among the root's children: the high
 // half of its place's number, which orders it among other jobs (heap.go).
 func (j *Job[T]) rank() uint32 { return uint32(j.place().n >> 32) }
@@ -111,6 +115,9 @@ func (r *runBase) rank() uint32 {
 // before all that the run's function does, as it is armed before the
 // function is called.
 func (r *runBase) place() place { return place{by: &r.origin} }
+
+// group returns nil: a run's timeout is fired alone.
+func (r *runBase) group() grouped { return nil }
 
 // originKey is the context key under which a Go task's context finds its
 // origin. A run's context answers it with the run's origin.

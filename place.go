@@ -117,7 +117,7 @@ type execer interface{ exec() }
 // so that s.mu is not held across go (each run holds its token already).
 func (s *Scheduler) startDeferred() {
 	for i, r := range s.starts {
-		go r.exec()
+		s.spawn(r)
 		s.starts[i] = nil
 	}
 	s.starts = s.starts[:0]

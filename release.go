@@ -21,7 +21,10 @@ func (s *Scheduler) popLocked() *entry {
 // reports whether there were any. It is the dispatcher's path; a driven
 // scheduler releases one deadline at a time instead, through WaitIdle.
 // The batch holds a token, so that Shutdown cannot complete in its middle.
-func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
+//
+// keep is set by the real clock's dispatch, which executes the last run
+// the batch starts itself (spawn).
+func (s *Scheduler) releaseBatch(buf []*entry, keep bool) ([]*entry, bool) {
 	const most = 1024
 	s.mu.Lock()
 	buf = buf[:0]
@@ -36,6 +39,7 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 	s.busy.Add(1) // the releaser's token, until the events have done their work
 	s.live.Add(1)
 	s.releasing = true
+	s.keeping = keep
 	s.firing = buf // for takeOver
 	s.mu.Unlock()
 	now = now.In(s.cfg.loc)
@@ -43,6 +47,7 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 	s.mu.Lock()
 	s.firing = nil
 	s.releasing = false
+	s.keeping = false
 	s.releaseLocked()
 	s.mu.Unlock()
 	clear(buf)
@@ -53,24 +58,40 @@ func (s *Scheduler) releaseBatch(buf []*entry) ([]*entry, bool) {
 // one critical section.
 const fireGroup = 64
 
+// groupBufs is what the releaser keeps for a group of ticks: their events,
+// what was prepared for each, and which need their full fire. It lives on
+// the heap, made once (s.groups): as a local it would make fireGroups'
+// frame 3 KiB, which a dispatch, on a fresh goroutine each tick, would pay
+// a stack copy for.
+type groupBufs struct {
+	gs    [fireGroup]grouped
+	preps [fireGroup]prepared
+	slow  [fireGroup]int // indexes in the group
+}
+
 // fireGroups fires the popped entries in order: runs of consecutive job
 // ticks (grouped) are prepared outside s.mu and admitted under one
 // critical section, their goroutines started after it; those that need
 // their full fire (misfire, a paused job) get it right after the group.
 // Other events fire one by one.
 func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
-	var preps [fireGroup]prepared
-	var slow [fireGroup]int // indexes in the group
+	b := s.groups
+	if b == nil {
+		b = new(groupBufs)
+		s.groups = b
+	}
 	for i := 0; i < len(buf); {
 		k := i
 		for k < len(buf) && k-i < fireGroup {
-			g, ok := buf[k].ev.(grouped)
-			if !ok {
+			g := buf[k].ev.group()
+			if g == nil {
 				break
 			}
-			if preps[k-i], ok = g.prepare(buf[k], now); !ok {
+			var ok bool
+			if b.preps[k-i], ok = g.prepare(buf[k], now); !ok {
 				break
 			}
+			b.gs[k-i] = g
 			k++
 		}
 		if k == i {
@@ -82,8 +103,8 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		n := 0
 		s.mu.Lock()
 		for x, e := range buf[i:k] {
-			if !e.ev.(grouped).fireLocked(e, now, preps[x], out) {
-				slow[n] = x
+			if !b.gs[x].fireLocked(e, now, b.preps[x], out) {
+				b.slow[n] = x
 				n++
 			}
 		}
@@ -102,10 +123,11 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		clear(out.cancels)
 		clear(out.refused)
 		out.cancels, out.refused = out.cancels[:0], out.refused[:0]
-		for _, x := range slow[:n] {
-			buf[i+x].ev.(grouped).fireWith(buf[i+x], now, preps[x])
+		for _, x := range b.slow[:n] {
+			b.gs[x].fireWith(buf[i+x], now, b.preps[x])
 		}
-		clear(preps[:k-i])
+		clear(b.preps[:k-i])
+		clear(b.gs[:k-i])
 		i = k
 	}
 }

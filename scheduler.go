@@ -77,12 +77,28 @@ type Scheduler struct {
 	// Only the releaser sets it, and only it touches starts.
 	deferStarts bool
 	starts      []execer
-	leftover    fired    // what a group of ticks leaves for after the lock (fireGroups); the releaser's
-	firing      []*entry // mu: the batch the dispatcher fires, for takeOver
+	leftover    fired      // what a group of ticks leaves for after the lock (fireGroups); the releaser's
+	groups      *groupBufs // the releaser's, made once (fireGroups)
+	firing      []*entry   // mu: the batch the dispatcher fires, for takeOver
 
 	misfires misfirePool // mu: the budget the misfires released at one instant share (count_budget.go)
 
-	wake chan struct{} // the earliest deadline changed
+	// The real clock's dispatcher (dispatch.go): the timer whose callback
+	// it is, how many of the timer's callbacks are due to run and have not
+	// yet looked (fires), and whether a dispatch is under way; all under
+	// mu. A dispatch's buffer is its own (dispatching guards it).
+	timer       *clock.Timer
+	fires       int
+	dispatching bool
+	dispatchBuf []*entry
+	// keeping is set, under mu, by a dispatch for its batch: the releaser
+	// keeps the last run it starts (kept) for the dispatch to execute on
+	// its own goroutine. Only the releaser reads them, and one releaser
+	// runs at a time (it holds a token the driven releaser waits for).
+	keeping bool
+	kept    execer
+
+	wake chan struct{} // the earliest deadline changed (loop, for clocks other than the real one)
 	stop chan struct{} // closed when stopped: the dispatcher ends
 	done chan struct{} // closed when stopped and the dispatcher has returned
 
@@ -159,6 +175,10 @@ func (s *Scheduler) ensureLoopLocked() {
 		return
 	}
 	s.loopOn = true
+	if s.reuseTimer {
+		s.armLocked()
+		return
+	}
 	go s.loop()
 }
 
@@ -269,10 +289,7 @@ func (s *Scheduler) pushLocked(e *entry, when time.Time) {
 	s.heap.push(e)
 	s.ensureLoopLocked()
 	if s.heap.peek() == e && !s.releasing {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
+		s.wakeLocked()
 	}
 	s.notifyLocked()
 }
@@ -319,9 +336,14 @@ func (s *Scheduler) checkDoneLocked() {
 	}
 	s.stopped = true
 	close(s.stop)
+	if s.reuseTimer && s.timer != nil && s.timer.Stop() {
+		s.fires--
+	}
 	if !s.loopOn {
 		close(s.done)
+		return
 	}
+	s.dispatchDoneLocked()
 }
 
 // logger returns the scheduler's logger, or the default one.
@@ -339,6 +361,7 @@ func init() {
 		s.watched.Store(true)
 		s.mu.Lock()
 		s.drivenNow = true
+		s.wakeLocked() // the real clock's timer stops
 		s.mu.Unlock()
 	}
 	drive.Next = func(x any) (time.Time, bool) {

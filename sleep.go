@@ -66,6 +66,9 @@ type sleeper struct {
 // place returns where the Sleep stands among deadlines of its instant.
 func (sl *sleeper) place() place { return sl.at }
 
+// group returns nil: a Sleep's wake-up is fired alone.
+func (sl *sleeper) group() grouped { return nil }
+
 // fire wakes the sleeper.
 func (sl *sleeper) fire(_ *entry, _ time.Time) { close(sl.ch) }
 
@@ -131,6 +134,9 @@ type timer struct {
 
 // place returns where the timer stands among deadlines of its instant.
 func (t *timer) place() place { return t.at }
+
+// group returns nil: a timer is fired alone.
+func (t *timer) group() grouped { return nil }
 
 // fire runs the timer's function on a goroutine of the scheduler.
 func (t *timer) fire(_ *entry, _ time.Time) { t.s.goTracked(t.fn) }
