@@ -52,17 +52,7 @@ func TestCombinedWalkAsNext(t *testing.T) {
 				fixed = fixedMembers(tr.ts)
 			}
 			require.Equal(t, tt.fixed, fixed)
-			want := naiveTicks(sp)
-			next := sp.ticksAfter(sp.first)
-			got := []time.Time{sp.first}
-			for x := next(); sp.in(x); x = next() {
-				got = append(got, x)
-			}
-			require.Len(t, got, len(want))
-			for i := range want {
-				require.True(t, want[i].Equal(got[i]), "tick %d: want %v, got %v", i, want[i], got[i])
-				require.Equal(t, want[i].Location(), got[i].Location(), "tick %d", i)
-			}
+			requireWalkAsNext(t, sp)
 		})
 	}
 }
@@ -159,4 +149,23 @@ func BenchmarkWalkMonth(b *testing.B) {
 			}
 		})
 	}
+}
+
+// requireWalkAsNext checks that walking sp (ticksAfter) gives the ticks
+// that asking Next one tick at a time gives, in the same zones, and
+// returns them.
+func requireWalkAsNext(t *testing.T, sp tickSpan) []time.Time {
+	t.Helper()
+	want := naiveTicks(sp)
+	next := sp.ticksAfter(sp.first)
+	got := []time.Time{sp.first}
+	for x := next(); sp.in(x); x = next() {
+		got = append(got, x)
+	}
+	require.Len(t, got, len(want))
+	for i := range want {
+		require.True(t, want[i].Equal(got[i]), "tick %d: want %v, got %v", i, want[i], got[i])
+		require.Equal(t, want[i].Location(), got[i].Location(), "tick %d", i)
+	}
+	return got
 }

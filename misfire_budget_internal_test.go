@@ -189,17 +189,7 @@ func TestExceptWalkAsNext(t *testing.T) {
 			sp := spanOf(t, tt.tr, tt.loc, tt.from, tt.from.Add(tt.span), false, tt.stop)
 			e := tt.tr.(except)
 			require.Equal(t, tt.fixed, fixedMembers([]Trigger{e.t}) && fixedTree(e.skip))
-			want := naiveTicks(sp)
-			next := sp.ticksAfter(sp.first)
-			got := []time.Time{sp.first}
-			for x := next(); sp.in(x); x = next() {
-				got = append(got, x)
-			}
-			require.Len(t, got, len(want))
-			for i := range want {
-				require.True(t, want[i].Equal(got[i]), "tick %d: want %v, got %v", i, want[i], got[i])
-				require.Equal(t, want[i].Location(), got[i].Location(), "tick %d", i)
-			}
+			got := requireWalkAsNext(t, sp)
 			if tt.name == "too many skipped: ends" { // 4 days excluded: more than nextLimits.skips seconds
 				require.True(t, c0.Add(24*time.Hour-time.Second).Equal(got[len(got)-1]), "got %v", got[len(got)-1])
 			}
