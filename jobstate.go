@@ -194,9 +194,13 @@ func (j *Job[T]) pauseLocal(by error) {
 func (j *Job[T]) Resume() { j.resume(false, 0) }
 
 // resume is Resume; for handBack's intent, with the count of pauses it saw
-// under s.mu (seen): a Pause since then stands.
+// under s.mu (seen): a Pause since then stands. The store is told by the
+// Resume call itself, not by the intent applied later: a Pause that the
+// store took meanwhile (which bumps no local count) would be undone.
 func (j *Job[T]) resume(intent bool, seen uint16) {
-	j.storePause(false) // store_job.go: resume in the cluster too
+	if !intent {
+		j.storePause(false) // store_job.go: resume in the cluster too
+	}
 	s := j.s
 	s.mu.Lock()
 	switch {
