@@ -222,28 +222,42 @@ func (j *Job[T]) resume(intent bool, seen uint16) {
 		s.mu.Unlock()
 		return
 	}
-	from, pauses := j.tick.when, j.pauses
-	s.mu.Unlock()
-	now := s.Now()
-	t := from
-	for !t.IsZero() && !t.After(now) {
-		t = j.skipAhead(t, now)
+	for {
+		from, pauses, def := j.tick.when, j.pauses, j.def.Load()
+		s.mu.Unlock()
+		now := s.Now()
+		t := from
+		for !t.IsZero() && !t.After(now) {
+			t = j.skipAhead(t, now)
+		}
+		s.mu.Lock()
+		// A Pause while the trigger ran came after this Resume: it stands. A
+		// paused job's Pause changes nothing else, and the Resume handBack
+		// applies for an intent may run after the caller's next Pause.
+		if j.state != jobPaused || j.pauses != pauses || j.tick.index == held || s.heap.holds(&j.tick) {
+			s.mu.Unlock()
+			return
+		}
+		if j.tick.when.Equal(from) && j.def.Load() == def {
+			j.resumeFromLocked(t)
+			s.mu.Unlock()
+			return
+		}
+		// An Update placed the tick, or changed the trigger, meanwhile: go
+		// on from its tick, with its trigger.
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// A Pause while the trigger ran came after this Resume: it stands. A
-	// paused job's Pause changes nothing else, and the Resume handBack
-	// applies for an intent may run after the caller's next Pause.
-	if j.state != jobPaused || j.pauses != pauses || j.tick.index == held || s.heap.holds(&j.tick) {
-		return
-	}
+}
+
+// resumeFromLocked makes the paused job active at t, its first tick
+// after now (zero: none, the job ends).
+func (j *Job[T]) resumeFromLocked(t time.Time) {
 	j.l().pausedBy = nil
 	if t.IsZero() {
 		j.state = jobEnded
 		return
 	}
 	j.state = jobActive
-	s.pushLocked(&j.tick, t)
+	j.s.pushLocked(&j.tick, t)
 }
 
 // Paused reports whether the job is paused.

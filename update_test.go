@@ -150,3 +150,55 @@ func TestUpdateLimitReached(t *testing.T) {
 	require.True(t, job.NextRun().Equal(t0.Add(4*time.Second)), "the job goes on as it was")
 	require.NoError(t, job.Update(periodic.Every(time.Second), periodic.WithLimit(4)))
 }
+
+// gatedTrigger ticks every second; once armed, its Next signals entered
+// and waits for proceed.
+type gatedTrigger struct {
+	armed            *bool
+	entered, proceed chan struct{}
+	mu               *sync.Mutex
+}
+
+func (g gatedTrigger) Next(after time.Time) time.Time {
+	g.mu.Lock()
+	armed := *g.armed
+	*g.armed = false
+	g.mu.Unlock()
+	if armed {
+		g.entered <- struct{}{}
+		<-g.proceed
+	}
+	return after.Truncate(time.Second).Add(time.Second)
+}
+
+// TestUpdateDuringResume: an Update that places a paused job's tick while
+// Resume asks the old trigger for the first tick after now wins: Resume
+// goes on from the new definition's tick, not from the old trigger's.
+func TestUpdateDuringResume(t *testing.T) {
+	e := newEnv(t, quiet)
+	var mu sync.Mutex
+	armed := false
+	g := gatedTrigger{armed: &armed, entered: make(chan struct{}), proceed: make(chan struct{}), mu: &mu}
+	fn, ticks := tickLog()
+	job, err := periodic.Schedule(e.s, g, fn)
+	require.NoError(t, err)
+	e.s.Start()
+	job.Pause()
+	e.advance(10 * time.Second) // paused: the ticks 1 to 10 s do not run
+	mu.Lock()
+	armed = true
+	mu.Unlock()
+	resumed := make(chan struct{})
+	go func() {
+		defer close(resumed)
+		job.Resume() // asks the old trigger for the tick after now: held at entered
+	}()
+	<-g.entered
+	require.NoError(t, job.Update(periodic.Every(7*time.Second))) // the paused job's tick: 17 s
+	close(g.proceed)
+	<-resumed
+	require.False(t, job.Paused())
+	require.Equal(t, at(17), job.NextRun(), "Resume goes on from the Update's tick")
+	e.advance(10 * time.Second)
+	require.Equal(t, []time.Duration{17 * time.Second}, ticks())
+}
