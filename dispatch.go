@@ -234,12 +234,8 @@ func (s *Scheduler) dispatch() {
 		batch, _ = s.releaseBatch(batch, true)
 		s.mu.Lock()
 		if e := s.heap.peek(); e != nil && !s.stopped && !s.driven && !s.drivenNow && !e.when.After(s.cfg.clock.Now()) {
-			r := s.kept // runs only when the dispatch ends: not after another batch
-			s.kept = nil
 			s.mu.Unlock()
-			if r != nil {
-				go r.exec()
-			}
+			s.startKept() // runs only when the dispatch ends: not after another batch
 			continue
 		}
 		r := s.kept
@@ -263,6 +259,18 @@ func (s *Scheduler) dispatch() {
 func (s *Scheduler) dispatchDoneLocked() {
 	if s.reuseTimer && s.stopped && !s.dispatching && s.fires == 0 {
 		close(s.done)
+	}
+}
+
+// startKept starts the run the releaser kept, if any, on its own
+// goroutine: more of the batch comes, with user code in it (a trigger's
+// Next, an OnMisfire hook), and an admitted run must not wait for that.
+// So a dispatch executes a run itself only when it is the last thing the
+// batch does.
+func (s *Scheduler) startKept() {
+	if r := s.kept; r != nil {
+		s.kept = nil
+		go r.exec()
 	}
 }
 

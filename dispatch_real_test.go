@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,23 +26,31 @@ import (
 func TestRealClockShutdownRacesTheTimer(t *testing.T) {
 	for i := range 300 {
 		s := periodic.New(quiet)
-		ran := make(chan struct{}, 4)
-		// Three instants 0-200 µs apart, 2 ms ahead: after the first run
-		// the timer is armed for the next, which fires as Shutdown comes, or
-		// just before, or just after.
-		at := s.Now().Add(2 * time.Millisecond)
+		ran := make(chan struct{}, 1)
+		// Three jobs every 100 µs to 2.1 ms: the timer is always armed for
+		// the next tick, which fires as Shutdown comes, or just before, or
+		// just after.
 		for k := range 3 {
-			_, err := periodic.Schedule(s, periodic.At(at.Add(time.Duration(k*(i%100))*time.Microsecond)), func(context.Context) (int, error) {
-				ran <- struct{}{}
+			every := time.Duration((k+1)*(i%7+1)) * 100 * time.Microsecond
+			_, err := periodic.Schedule(s, periodic.Every(every), func(context.Context) (int, error) {
+				select {
+				case ran <- struct{}{}:
+				default:
+				}
 				return 0, nil
 			})
 			require.NoError(t, err)
 		}
 		s.Start()
-		if i%2 == 1 {
-			<-ran // and shuts down after the first run, or before any
+		ctx := bounded(t, 10*time.Second)
+		if i%2 == 1 { // shut down after the first run, or before any
+			select {
+			case <-ran:
+			case <-ctx.Done():
+				t.Fatalf("iteration %d: no run", i)
+			}
 		}
-		require.NoError(t, s.Shutdown(bounded(t, 10*time.Second)), "iteration %d", i)
+		require.NoError(t, s.Shutdown(ctx), "iteration %d", i)
 		select {
 		case <-s.Done():
 		default:
@@ -193,4 +202,50 @@ func TestRealClockShutdownFromTrigger(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("Done never closed")
 	}
+}
+
+// TestRealClockKeptRunDoesNotWaitForUserCode: 65 jobs due at one instant,
+// more than one group of the releaser. The run of the 64th, admitted with
+// the first group, is one a dispatch could keep to execute itself; the
+// 65th's trigger then blocks in Next until that run has started. Were the
+// kept run left waiting for the rest of the batch, it would wait for that
+// trigger, and the trigger for it.
+func TestRealClockKeptRunDoesNotWaitForUserCode(t *testing.T) {
+	s := periodic.New(quiet)
+	at := s.Now().Add(20 * time.Millisecond)
+	started := make(chan struct{})
+	ctx := bounded(t, 10*time.Second)
+	var stuck atomic.Bool
+	for k := range 65 {
+		tr := periodic.Trigger(periodic.At(at))
+		if k == 64 {
+			var calls atomic.Int32
+			tr = funcTrigger(func(after time.Time) time.Time {
+				if calls.Add(1) == 1 {
+					return at
+				}
+				select { // the tick after at, asked by the releaser
+				case <-started:
+				case <-ctx.Done():
+					stuck.Store(true)
+				}
+				return after.Add(time.Hour)
+			})
+		}
+		_, err := periodic.Schedule(s, tr, func(context.Context) (int, error) {
+			if k == 63 {
+				close(started)
+			}
+			return 0, nil
+		})
+		require.NoError(t, err)
+	}
+	s.Start()
+	select {
+	case <-started:
+	case <-ctx.Done():
+		t.Fatal("the 64th run never started")
+	}
+	require.NoError(t, s.Shutdown(ctx))
+	require.False(t, stuck.Load(), "an admitted run waited for another job's trigger")
 }

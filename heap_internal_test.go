@@ -178,3 +178,37 @@ func TestIntentResumeYieldsToPauseAfterHandBack(t *testing.T) {
 	_ = s.Shutdown(ctx)
 	<-s.Done()
 }
+
+// TestUpdatePausedHeldTick: an Update of a paused job whose tick the
+// releaser holds leaves the entry alone (the releaser reads its time
+// without the lock) and hands its tick to handBack, which gives it to the
+// job: Resume goes on from the Update's tick.
+func TestUpdatePausedHeldTick(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := clock.NewMock()
+	m.Set(t0)
+	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
+	j, err := Schedule(s, Every(time.Second), func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	s.Start()
+
+	s.mu.Lock()
+	e := s.popLocked() // the releaser holds the tick at t0+1s
+	s.mu.Unlock()
+	j.Pause()
+	require.NoError(t, j.Update(Every(7*time.Second)))
+	require.Equal(t, t0.Add(time.Second), e.when, "Update wrote the entry the releaser holds")
+	j.fire(e, m.Now()) // the releaser's fire: the job is paused, the tick goes back to it
+
+	s.mu.Lock()
+	require.Equal(t, jobPaused, j.state)
+	require.Equal(t, t0.Add(7*time.Second), j.tick.when, "handBack gives the job the Update's tick")
+	s.mu.Unlock()
+	j.Resume()
+	require.Equal(t, t0.Add(7*time.Second), j.NextRun())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.Shutdown(ctx)
+	<-s.Done()
+}

@@ -81,6 +81,7 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 		s.groups = b
 	}
 	for i := 0; i < len(buf); {
+		s.startKept() // user code comes next (a trigger, a hook): a kept run does not wait for it
 		k := i
 		for k < len(buf) && k-i < fireGroup {
 			g := buf[k].ev.group()
@@ -117,6 +118,9 @@ func (s *Scheduler) fireGroups(buf []*entry, now time.Time) {
 			// releaser's next critical section (BENCHMARKS.md, "What each
 			// change bought"). A lone run needs no such room.
 			runtime.Gosched()
+		}
+		if n > 0 {
+			s.startKept()
 		}
 		cancelAll(out.cancels)
 		settle(out.refused)

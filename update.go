@@ -74,6 +74,10 @@ func (j *Job[T]) replanLocked(first time.Time) {
 	switch j.state {
 	case jobIdle, jobRemoved: // Start arms it from the new definition
 	case jobPaused:
+		if j.tick.index == held { // the releaser's: handBack gives it this tick
+			j.replanned, j.more().replanNext = true, first
+			return
+		}
 		if !j.unarmed {
 			j.tick.when = first // Resume goes on from here
 		}
