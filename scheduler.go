@@ -234,8 +234,9 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 }
 
 // Done returns a channel closed once Shutdown has been called and every
-// goroutine of the scheduler, the dispatcher included, has returned: the
-// way to wait for runs that outlived a Shutdown whose context ended.
+// goroutine of the scheduler, the dispatcher included, has finished: its
+// work is done and it returns at once (its last act is to say so). It is
+// the way to wait for runs that outlived a Shutdown whose context ended.
 func (s *Scheduler) Done() <-chan struct{} { return s.done }
 
 // closeJobs marks the scheduler closing, takes every job's tick out of the
