@@ -252,10 +252,14 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 	case MisfireCoalesceEarliest:
 		p.run, p.next = tick, j.next(last)
 	case MisfireCatchUp:
-		var runs int
+		var runs, whole int
 		ring, b.reserve, b.counted = true, 0, b.used
-		p.run, runs = lastTicksN(late, c, maxCatchUp)
-		if runs > n { // a count cut short by the budget: the walk found more
+		p.run, runs, whole = lastTicksN(late, c, maxCatchUp)
+		if whole > 0 && !c.exact { // the walk of the ticks to run took in every late tick
+			p.missed += whole - n
+			n = whole
+			p.atLeast = !exact
+		} else if runs > n { // a count cut short by the budget: the walk found more
 			p.missed += runs - n
 			n = runs
 		}
