@@ -191,7 +191,8 @@ type plan struct {
 // dropOld drops the ticks from tick on that are older than the job's
 // catch-up window at now, and returns how many, whether that count is
 // exact (false: a lower bound, see countTicks), and the first tick kept
-// (zero if the job has none). Its walk is charged to b.
+// (zero if the job has none), which may be after now: misfireIn then runs
+// nothing and keeps it as the next tick. Its walk is charged to b.
 func (j *Job[T]) dropOld(tick, now time.Time, b *callBudget) (int, bool, time.Time) {
 	w := j.conf().window
 	if w <= 0 || now.Sub(tick) <= w {
@@ -236,7 +237,10 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 		}
 	}()
 	dropped, exact, tick := j.dropOld(tick, now, b)
-	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
+	if tick.IsZero() || tick.After(now) { // every late tick dropped: the kept one (if any) waits for its time
+		return plan{next: tick, missed: dropped, dropped: dropped, atLeast: !exact}
+	}
+	if now.Sub(tick) <= j.s.cfg.grace { // the kept tick is due, and on time
 		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped, atLeast: !exact}
 	}
 	late := j.tickSpan(tick, now.Add(-j.s.cfg.grace), false, b)
