@@ -81,8 +81,9 @@ func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
 // span's exact count when a window walked took in the whole span (0:
 // unknown beyond tc). For a walked trigger whose span is longer than the
 // walk, it walks windows that end at the span's end, starting a little
-// over k of the walk's mean spacing long and doubling (at most walkCap
-// Nexts each, a few windows, none once the budget is spent), and returns
+// over k (or the ticks the budget affords, if fewer) of the walk's mean
+// spacing long and doubling (at most walkCap Nexts each, a few windows,
+// none once the budget is spent), keeping the last k of each, and returns
 // the first of the last k ticks of the first window that holds k;
 // failing that, of the widest window walked to its end; failing that,
 // the last tick. A window never starts before sp.first: the ticks before
@@ -100,8 +101,9 @@ func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int, int) {
 	if spacing == 0 && sp.budget != nil { // a count the budget cut at its first tick: an earlier walk's
 		spacing = sp.budget.spacing
 	}
-	if per := sp.budget.perTick(); per > 0 { // start with the window the budget affords, at the calls per tick so far
-		k = min(k, max(1, (sp.budget.left-sp.budget.reserve)/per*3/4))
+	want := k                                    // the ring keeps as many: a window may hold more than it aimed at
+	if sp.budget != nil && sp.budget.ticks > 0 { // start with the window the budget affords, at the calls per tick so far
+		k = min(k, max(1, sp.budget.affords()*3/4))
 	}
 	for w := time.Duration(k) * spacing * 9 / 8; w > 0 && w < math.MaxInt64/2 && !sp.spent(); w *= 2 {
 		from, whole := sp.first, true
@@ -111,11 +113,11 @@ func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int, int) {
 		if !sp.in(from) {
 			break
 		}
-		ring, n := sp.ringWalk(from, k)
+		ring, n := sp.ringWalk(from, want)
 		if n > walkCap || n == 0 {
 			break
 		}
-		found, m = ring, min(n, k)
+		found, m = ring, min(n, want)
 		if whole { // the window took in the whole span: n is its count
 			return found, m, n
 		}

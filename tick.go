@@ -219,9 +219,13 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 // which then run, and is not counted against the misfires released at
 // the same instant (count_budget.go).
 func (j *Job[T]) misfireWithin(tick, now time.Time, calls int) (plan, int) {
+	whole := misfireBudget
+	if opaque(j.trig()) { // a call is a Next of the user's: fewer of them (count_budget.go)
+		whole, calls = userBudget, min(calls, userBudget)
+	}
 	b := &callBudget{left: calls}
 	if j.conf().misfire == MisfireCatchUp {
-		b.left, b.reserve = calls/2+misfireBudget/2, misfireBudget/2
+		b.left, b.reserve = calls/2+whole/2, whole/2
 	}
 	p := j.misfireIn(tick, now, b)
 	return p, b.counted
