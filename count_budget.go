@@ -1,6 +1,9 @@
 package periodic
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The budget of Next calls that a misfire's walks share (count.go), and
 // the one that the misfires released at one instant share (misfirePool,
@@ -16,6 +19,43 @@ const (
 	misfireBudget = 6_000
 	misfireExtra  = 3*77 + 8
 )
+
+// userBudget replaces misfireBudget for a trigger the scheduler cannot
+// see into (opaque): a user's type, or a combinator with one among its
+// members. A call is then one Next of it, whose cost is the user's: a
+// misfire makes at most userBudget + misfireExtra (1,739) of them, which
+// takes more than 10 ms once a Next takes more than about 5 µs.
+const userBudget = 1_500
+
+// opaque reports whether t is, or has among its members, a trigger that
+// is not the package's: its Next may cost anything, and the scheduler
+// cannot count the work of one.
+func opaque(t Trigger) bool {
+	switch t := t.(type) {
+	case every, grid, *cron, at, everyRandom:
+		return false
+	case or:
+		return slices.ContainsFunc(t.ts, opaque)
+	case and:
+		return slices.ContainsFunc(t.ts, opaque)
+	case except:
+		return opaque(t.t) || opaque(t.skip)
+	}
+	return true
+}
+
+// nextCounted returns c's Next after the given time, as c.Next does, and
+// the calls to members' Next it made: what a walk by Next of a
+// combinator of the package's triggers is charged for one Next.
+func nextCounted(c combinator, after time.Time) (time.Time, int) {
+	b := budget{limits: nextLimits, left: nextLimits.calls}
+	n := c.nextWithin(after.Round(0), &b)
+	calls := nextLimits.calls - b.left
+	if b.left < 0 || n.IsZero() {
+		return time.Time{}, calls
+	}
+	return n.In(after.Location()), calls
+}
 
 // The misfires released at one instant (a batch of the dispatcher's,
 // or the deadlines periodictest releases one at a time at one reading of
@@ -98,11 +138,12 @@ func (b *callBudget) spaced(d time.Duration) time.Duration {
 	return d
 }
 
-// perTick returns the mean calls a tick walked has cost so far, rounded
-// up, or 0 before any.
-func (b *callBudget) perTick() int {
-	if b == nil || b.ticks == 0 {
+// affords returns how many ticks the calls left above the reserve
+// afford at the mean calls a tick walked has cost so far, or 0 before
+// any tick was walked.
+func (b *callBudget) affords() int {
+	if b == nil || b.ticks == 0 || b.used == 0 {
 		return 0
 	}
-	return (b.used + b.ticks - 1) / b.ticks
+	return max(0, b.left-b.reserve) * b.ticks / b.used
 }

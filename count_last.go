@@ -71,50 +71,61 @@ func spacing(first, last time.Time, n int) time.Duration {
 // lastTicks returns the first of the last k ticks of sp, given their
 // count tc, which may be a lower bound. See lastTicksN.
 func lastTicks(sp tickSpan, tc tickCount, k int) time.Time {
-	t, _ := lastTicksN(sp, tc, k)
+	t, _, _ := lastTicksN(sp, tc, k)
 	return t
 }
 
 // lastTicksN returns the first of the last k ticks of sp, given their
-// count tc, which may be a lower bound, and how many ticks there are from
-// it to the span's end (k, or fewer when it could not find k). For a
-// walked trigger whose span is longer than the walk, it walks windows
-// that end at the span's end, starting a little over k of the walk's mean
+// count tc, which may be a lower bound, how many ticks there are from
+// it to the span's end (k, or fewer when it could not find k), and the
+// span's exact count when a window walked took in the whole span (0:
+// unknown beyond tc). For a walked trigger whose span is longer than the
+// walk, it walks windows that end at the span's end, starting a little
+// over k (or the ticks the budget affords, if fewer) of the walk's mean
 // spacing long and doubling (at most walkCap Nexts each, a few windows,
-// none once the budget is spent), and returns the first of the last k
-// ticks of the first window that holds k; failing that, of the widest
-// window walked to its end; failing that, the last tick.
-func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int) {
+// none once the budget is spent), keeping the last k of each, and returns
+// the first of the last k ticks of the first window that holds k;
+// failing that, of the widest window walked to its end; failing that,
+// the last tick. A window never starts before sp.first: the ticks before
+// it are not the span's (older than a catch-up window, or not late).
+func lastTicksN(sp tickSpan, tc tickCount, k int) (time.Time, int, int) {
 	if tc.exact {
 		m := min(k, tc.n)
 		if len(tc.tail) >= m {
-			return tc.tail[len(tc.tail)-m], m
+			return tc.tail[len(tc.tail)-m], m, tc.n
 		}
-		return nthTick(sp, tc.n-m), m
+		return nthTick(sp, tc.n-m), m, tc.n
 	}
 	found, m := tc.last, 1
 	spacing := tc.walked.Sub(sp.first) / time.Duration(max(1, tc.n-1))
 	if spacing == 0 && sp.budget != nil { // a count the budget cut at its first tick: an earlier walk's
 		spacing = sp.budget.spacing
 	}
-	if per := sp.budget.perTick(); per > 0 { // start with the window the budget affords, at the calls per tick so far
-		k = min(k, max(1, (sp.budget.left-sp.budget.reserve)/per*3/4))
+	want := k                                    // the ring keeps as many: a window may hold more than it aimed at
+	if sp.budget != nil && sp.budget.ticks > 0 { // start with the window the budget affords, at the calls per tick so far
+		k = min(k, max(1, sp.budget.affords()*3/4))
 	}
 	for w := time.Duration(k) * spacing * 9 / 8; w > 0 && w < math.MaxInt64/2 && !sp.spent(); w *= 2 {
-		from := sp.next(tc.last.Add(-w))
+		from, whole := sp.first, true
+		if s := tc.last.Add(-w); s.After(sp.first) {
+			from, whole = sp.next(s), false
+		}
 		if !sp.in(from) {
 			break
 		}
-		ring, n := sp.ringWalk(from, k)
+		ring, n := sp.ringWalk(from, want)
 		if n > walkCap || n == 0 {
 			break
 		}
-		found, m = ring, min(n, k)
+		found, m = ring, min(n, want)
+		if whole { // the window took in the whole span: n is its count
+			return found, m, n
+		}
 		if n >= k {
 			break
 		}
 	}
-	return found, m
+	return found, m, 0
 }
 
 // ringWalk walks the span from x to its end, at most walkCap+1 ticks,

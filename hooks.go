@@ -43,8 +43,10 @@ type Event struct {
 	// it, which Dropped counts) was longer than the 2,000 the scheduler
 	// visits to count it, or than the misfire's budget of trigger calls
 	// let it visit (6,000 for all its counting, shared with the misfires
-	// released at the same instant; see ARCHITECTURE.md). Dropped is then
-	// a lower bound too.
+	// released at the same instant; 1,500 Next calls for a user's trigger,
+	// or a combinator with one among its members; see ARCHITECTURE.md).
+	// Dropped is then a lower bound too. Missed is never more than the
+	// ticks there were.
 	MissedAtLeast bool
 	Err           error // the run's error (EventFinish, EventPanic), the failure (EventRetry), why (EventSkip)
 	// Context is the run's context (EventStart, EventFinish, EventRetry,

@@ -83,6 +83,12 @@ func (o Overlap) String() string {
 // Missed is their number and Stats.Misfires. Ticks within the grace run as
 // usual under every policy. Setting the clock back never runs a tick
 // twice: ticks only move forward.
+//
+// On a mock clock the counts are exact and the same on every run when the
+// clock moves at once, as periodictest's Advance and Set move it: a plain
+// clock.Mock Add moves time in steps, one timer at a time, and the
+// scheduler may see the misfire at any of them, so what it counts as late
+// depends on where it woke.
 type Misfire int
 
 const (
@@ -100,7 +106,11 @@ const (
 	// Except, a user's) may find fewer within its budget of calls, when a
 	// tick costs more than two calls (an And: a call per member asked):
 	// those found run, the event's MissedAtLeast says so, and Dropped
-	// counts the others.
+	// counts the others. A user's trigger (or a combinator with one among
+	// its members) has a smaller budget, 1,500 calls of its Next, since
+	// the scheduler cannot tell what one costs: it finds about its last
+	// 550 late ticks, and a misfire makes at most 1,739 calls of its Next
+	// (a Next slower than about 5 µs blocks the dispatcher over 10 ms).
 	MisfireCatchUp
 	// MisfireCoalesceEarliest runs once for all late ticks, like
 	// MisfireCoalesce, but for the earliest of them.

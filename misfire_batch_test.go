@@ -104,5 +104,5 @@ func TestMisfireBatchCatchUp(t *testing.T) {
 		require.Equal(t, ev.Missed-1000, ev.Dropped)
 		require.Equal(t, want, ticks[name][2:], name)
 	}
-	require.Equal(t, []int{2000, 1398}, []int{events[0].Missed, events[1].Missed}, "a counted to the walk's cap, b with what a left")
+	require.Equal(t, []int{2000, 1396}, []int{events[0].Missed, events[1].Missed}, "a counted to the walk's cap, b with what a left")
 }

@@ -191,7 +191,8 @@ type plan struct {
 // dropOld drops the ticks from tick on that are older than the job's
 // catch-up window at now, and returns how many, whether that count is
 // exact (false: a lower bound, see countTicks), and the first tick kept
-// (zero if the job has none). Its walk is charged to b.
+// (zero if the job has none), which may be after now: misfireIn then runs
+// nothing and keeps it as the next tick. Its walk is charged to b.
 func (j *Job[T]) dropOld(tick, now time.Time, b *callBudget) (int, bool, time.Time) {
 	w := j.conf().window
 	if w <= 0 || now.Sub(tick) <= w {
@@ -218,9 +219,13 @@ func (j *Job[T]) misfire(tick, now time.Time) plan {
 // which then run, and is not counted against the misfires released at
 // the same instant (count_budget.go).
 func (j *Job[T]) misfireWithin(tick, now time.Time, calls int) (plan, int) {
+	whole := misfireBudget
+	if opaque(j.trig()) { // a call is a Next of the user's: fewer of them (count_budget.go)
+		whole, calls = userBudget, min(calls, userBudget)
+	}
 	b := &callBudget{left: calls}
 	if j.conf().misfire == MisfireCatchUp {
-		b.left, b.reserve = calls/2+misfireBudget/2, misfireBudget/2
+		b.left, b.reserve = calls/2+whole/2, whole/2
 	}
 	p := j.misfireIn(tick, now, b)
 	return p, b.counted
@@ -236,7 +241,10 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 		}
 	}()
 	dropped, exact, tick := j.dropOld(tick, now, b)
-	if tick.IsZero() || now.Sub(tick) <= j.s.cfg.grace {
+	if tick.IsZero() || tick.After(now) { // every late tick dropped: the kept one (if any) waits for its time
+		return plan{next: tick, missed: dropped, dropped: dropped, atLeast: !exact}
+	}
+	if now.Sub(tick) <= j.s.cfg.grace { // the kept tick is due, and on time
 		return plan{run: tick, next: j.next(tick), missed: dropped, dropped: dropped, atLeast: !exact}
 	}
 	late := j.tickSpan(tick, now.Add(-j.s.cfg.grace), false, b)
@@ -252,10 +260,14 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 	case MisfireCoalesceEarliest:
 		p.run, p.next = tick, j.next(last)
 	case MisfireCatchUp:
-		var runs int
+		var runs, whole int
 		ring, b.reserve, b.counted = true, 0, b.used
-		p.run, runs = lastTicksN(late, c, maxCatchUp)
-		if runs > n { // a count cut short by the budget: the walk found more
+		p.run, runs, whole = lastTicksN(late, c, maxCatchUp)
+		if whole > 0 && !c.exact { // the walk of the ticks to run took in every late tick
+			p.missed += whole - n
+			n = whole
+			p.atLeast = !exact
+		} else if runs > n { // a count cut short by the budget: the walk found more
 			p.missed += runs - n
 			n = runs
 		}
