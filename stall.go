@@ -26,6 +26,11 @@ func (s *Scheduler) awaitRuns(ctx context.Context) error {
 	warned := false
 	var made <-chan struct{} // a timer was made on the clock: look again
 	for {
+		// Taken before the look, so that a change after the look closes
+		// it: taken after, a run that blocked in between (Sleep) would
+		// have changed the books before there was a channel to close, and
+		// nothing would wake this wait.
+		changed := s.changes()
 		if ctx.Err() == nil && s.isDriven() && s.releaseWhileIdle() {
 			if err := s.stalled(); err != nil {
 				s.cancelRuns()
@@ -33,7 +38,6 @@ func (s *Scheduler) awaitRuns(ctx context.Context) error {
 				return err
 			}
 		}
-		changed := s.changes()
 		made = nil
 		if !warned && changed != nil {
 			warned, made = s.warnNotIdle()

@@ -135,3 +135,25 @@ func TestShutdownStalledWhateverContext(t *testing.T) {
 	require.ErrorIs(t, err, periodic.ErrStalled)
 	require.NoError(t, ctx.Err())
 }
+
+// TestShutdownStalledNoLostWakeUp repeats the fast clock case of
+// TestShutdownNotStalled: Shutdown comes while the RunNow's run is on its
+// way to Sleep, and must see it block. Shutdown looked at the books, then
+// took the channel that a change closes: a run that blocked in between
+// changed them before the channel existed, and Shutdown waited forever
+// (about once in a few hundred runs under -race).
+func TestShutdownStalledNoLostWakeUp(t *testing.T) {
+	for i := range 500 {
+		c := periodictest.NewClock(t0)
+		s := periodic.New(periodic.WithClock(c), periodic.WithLogger(discard()))
+		job, err := periodic.Schedule(s, periodic.Every(time.Hour), func(ctx context.Context) (int, error) {
+			return 0, periodic.Sleep(ctx, time.Second)
+		})
+		require.NoError(t, err)
+		s.Start()
+		f := job.RunNow()
+		err = s.Shutdown(bounded(t, 10*time.Second))
+		require.ErrorIs(t, err, periodic.ErrStalled, "iteration %d", i)
+		require.True(t, f.Cancelled())
+	}
+}
