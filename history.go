@@ -25,7 +25,7 @@ type Description struct {
 	PauseReason error       // why the job paused itself, or nil
 	NextRuns    []time.Time // the next activations, computed, not run
 	LastRuns    []RunRecord // the latest finished runs, oldest first
-	Stats       Stats       // Skips: by overlap (local or cluster) or cluster pause; Dropped: by catch-up window; Misfires: late ticks
+	Stats       Stats       // Skips: by overlap (local or cluster) or cluster pause; Dropped: late ticks never run; Misfires: late ticks
 	Cluster     StoreCounts // with WithStore: the counters of every replica
 }
 

@@ -36,11 +36,11 @@ type Event struct {
 	Duration time.Duration // how long the run took (EventFinish, EventPanic)
 	Attempt  int           // the attempt number (EventRetry: the failed one; EventFinish: the last)
 	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
-	Dropped  int           // of Missed, the ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000 (EventMisfire)
+	Dropped  int           // of Missed, the ticks never run (EventMisfire): Missed minus the late ticks the policy runs; all of them under MisfireSkip, all but one under the coalesce policies, and under MisfireCatchUp those older than WithCatchupWindow or beyond its 1,000
 	// MissedAtLeast says Missed is a lower bound: the trigger (Or, And,
 	// Except, a user's) cannot be counted in closed form, and a span of
 	// late ticks (those within the catch-up window, or those older than
-	// it, which Dropped counts) was longer than the 2,000 the scheduler
+	// it, all dropped) was longer than the 2,000 the scheduler
 	// visits to count it, or than the misfire's budget of trigger calls
 	// let it visit (6,000 for all its counting, shared with the misfires
 	// released at the same instant; 1,500 Next calls for a user's trigger,
@@ -116,7 +116,7 @@ type Stats struct {
 	Skips         int           // ticks skipped by the overlap policy (with WithStore, the cluster's too) or a full slot queue, or refused as paused cluster-wide
 	Misfires      int           // ticks released more than the grace late (run or not, as the Misfire policy says)
 	Retries       int           // failed attempts that were retried
-	Dropped       int           // late ticks never run: older than WithCatchupWindow, or beyond MisfireCatchUp's 1,000
+	Dropped       int           // late ticks never run: Misfires minus the late ticks that ran (see Event.Dropped)
 	InFlight      int           // runs started and not returned
 	LostClaims    int           // ticks another replica claimed (Locker, Store): not runs, not failures
 	StoreErrors   int           // store calls that failed (WithStore): claims, renewals, releases, loads

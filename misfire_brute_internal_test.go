@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -82,7 +83,14 @@ func bruteMisfire(tr Trigger, pol Misfire, tick, now time.Time, grace, window ti
 	if pol != MisfireCatchUp && len(late) == 0 && run.IsZero() && !x.IsZero() && !x.After(now) {
 		run = x // the first tick kept is within the grace: it runs on time
 	}
-	return missed, dropped, run
+	ranLate := 0 // Dropped is Missed minus the late ticks that run
+	switch {
+	case pol == MisfireCatchUp:
+		ranLate = len(late) - max(0, len(late)-maxCatchUp)
+	case slices.ContainsFunc(late, run.Equal):
+		ranLate = 1
+	}
+	return missed, missed - ranLate, run
 }
 
 // TestMisfireAgainstBruteForce compares misfire's plan with a walk of

@@ -68,19 +68,20 @@ func TestMisfireBudget(t *testing.T) {
 				require.True(t, ev.MissedAtLeast, "missed %d of %d", ev.Missed, int(year/time.Second))
 				require.Less(t, ev.Missed, int(year/time.Second))
 				require.True(t, now.Add(-time.Second).Equal(p.lastLate), "the last late tick: %v", p.lastLate)
-				kept, old := tick, 0
+				kept := tick
 				if window > 0 {
-					kept, old = now.Add(-window), int((year-window)/time.Second)
+					kept = now.Add(-window)
 				}
-				require.LessOrEqual(t, ev.Dropped, old+max(0, int(year/time.Second)-old-maxCatchUp))
 				switch policy {
 				case MisfireCoalesce:
 					require.True(t, now.Equal(p.run), "the latest tick, now: %v", p.run)
-					require.LessOrEqual(t, ev.Dropped, old)
+					require.Equal(t, ev.Missed, ev.Dropped, "the tick that runs is on time: every late one is dropped")
 				case MisfireCoalesceEarliest:
 					require.True(t, kept.Equal(p.run), "the earliest tick kept: %v", p.run)
+					require.Equal(t, ev.Missed-1, ev.Dropped, "all but the one that runs")
 				case MisfireSkip:
 					require.True(t, p.run.IsZero())
+					require.Equal(t, ev.Missed, ev.Dropped)
 				case MisfireCatchUp:
 					runs := ev.Missed - ev.Dropped // what the other half found: the last late ticks
 					require.LessOrEqual(t, ev.Missed-runs, userBudget/2+2, "the counts leave half the budget to the ticks that run")
@@ -131,20 +132,23 @@ func TestMisfireBudgetExact(t *testing.T) {
 				require.False(t, p.atLeast)
 				require.Equal(t, len(old)+len(late), p.missed)
 				require.True(t, late[len(late)-1].Equal(p.lastLate))
-				dropped := len(old)
+				dropped := len(old) + len(late) // Dropped: the late ticks that do not run
 				switch policy {
 				case MisfireCoalesce:
 					want := late[len(late)-1]
 					if n := trig.tr.Next(want); !n.After(now) {
-						want = n
+						want = n // on time: every late tick is dropped
+					} else {
+						dropped--
 					}
 					require.True(t, want.Equal(p.run), "want %v, got %v", want, p.run)
 				case MisfireCoalesceEarliest:
 					require.True(t, late[0].Equal(p.run))
+					dropped--
 				case MisfireSkip:
 					require.True(t, p.run.IsZero())
 				case MisfireCatchUp:
-					dropped += max(0, len(late)-maxCatchUp)
+					dropped -= min(len(late), maxCatchUp)
 					require.True(t, late[max(0, len(late)-maxCatchUp)].Equal(p.run))
 				}
 				require.Equal(t, dropped, p.dropped)

@@ -86,7 +86,7 @@ func TestLogRecords(t *testing.T) {
 		"30s DEBUG periodic: run started job=j tick=30s",
 		"30s ERROR periodic: run panicked job=j tick=30s duration=0s error=periodic: panic: kaboom stack=...",
 		"30s WARN periodic: run failed job=j tick=30s duration=0s error=periodic: panic: kaboom",
-		"65s WARN periodic: ticks misfired job=j tick=40s missed=3",
+		"65s WARN periodic: ticks misfired job=j tick=40s missed=3 dropped=2",
 		"65s DEBUG periodic: run started job=j tick=60s",
 		"67s DEBUG periodic: run finished job=j tick=60s duration=2s",
 	}, h.take())
@@ -173,7 +173,7 @@ func TestHooksAndStats(t *testing.T) {
 	e.advance(15 * time.Second) // to 35 s
 	e.jump(30 * time.Second)    // to 65 s
 	st := job.Stats()
-	require.Equal(t, periodic.Stats{Runs: 3, Successes: 2, Failures: 1, Skips: 1, Misfires: 3, Retries: 1}, st)
+	require.Equal(t, periodic.Stats{Runs: 3, Successes: 2, Failures: 1, Skips: 1, Misfires: 3, Retries: 1, Dropped: 2}, st)
 
 	ev := func(kind periodic.EventKind, tick, start float64) periodic.Event {
 		return periodic.Event{Kind: kind, Job: "h", Tick: at(tick), Start: at(start)}
@@ -187,7 +187,7 @@ func TestHooksAndStats(t *testing.T) {
 		"panic":   {ev(periodic.EventPanic, 30, 30)},
 	}
 	want["retry"][0].Attempt, want["retry"][0].Err = 1, errBoom
-	want["misfire"][0].Missed = 3
+	want["misfire"][0].Missed, want["misfire"][0].Dropped = 3, 2 // of the late 40, 50 and 60 s ticks, only the 60 s one runs
 	want["after"][0].Duration, want["after"][0].Attempt = 16*time.Second, 2
 	want["after"][1].Attempt, want["after"][2].Attempt = 1, 1
 	for name, evs := range want {

@@ -183,7 +183,7 @@ func (j *Job[T]) misfired(tick, now time.Time, p plan) {
 type plan struct {
 	run, next time.Time
 	missed    int
-	dropped   int  // of missed, not run: older than the catch-up window or beyond maxCatchUp
+	dropped   int  // of missed, never run: older than the catch-up window, or not run by the policy
 	atLeast   bool // missed is a lower bound (see countTicks)
 	lastLate  time.Time
 }
@@ -257,8 +257,10 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 	switch policy {
 	case MisfireSkip:
 		p.next = j.next(last)
+		p.dropped += n // none of them runs
 	case MisfireCoalesceEarliest:
 		p.run, p.next = tick, j.next(last)
+		p.dropped += n - 1 // all but the first
 	case MisfireCatchUp:
 		var runs, whole int
 		ring, b.reserve, b.counted = true, 0, b.used
@@ -276,6 +278,10 @@ func (j *Job[T]) misfireIn(tick, now time.Time, b *callBudget) plan {
 	default:
 		p.run = countTicks(j.tickSpan(last, now, true, b)).last
 		p.next = j.next(p.run)
+		p.dropped += n // all but the last, which runs, unless a tick on time comes after it
+		if p.run.Equal(last) {
+			p.dropped--
+		}
 	}
 	return p
 }

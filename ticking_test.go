@@ -24,12 +24,13 @@ func (e *env) jump(d time.Duration) {
 // runs, for which tick, the hook, the stats, and where ticking resumes.
 func TestMisfire(t *testing.T) {
 	cases := []struct {
-		policy periodic.Misfire
-		want   []string
+		policy  periodic.Misfire
+		want    []string
+		dropped int // the late ticks that do not run
 	}{
-		{periodic.MisfireCoalesce, []string{" 45s run tick 40s"}},
-		{periodic.MisfireSkip, nil},
-		{periodic.MisfireCatchUp, []string{" 45s run tick 20s", " 45s run tick 30s", " 45s run tick 40s"}},
+		{periodic.MisfireCoalesce, []string{" 45s run tick 40s"}, 2},
+		{periodic.MisfireSkip, nil, 3},
+		{periodic.MisfireCatchUp, []string{" 45s run tick 20s", " 45s run tick 30s", " 45s run tick 40s"}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.policy.String(), func(t *testing.T) {
@@ -45,8 +46,9 @@ func TestMisfire(t *testing.T) {
 			require.Equal(t, []string{" 10s run tick 10s"}, e.lines())
 			e.jump(35 * time.Second)
 			require.Equal(t, c.want, e.lines())
-			require.Equal(t, []periodic.Event{{Kind: periodic.EventMisfire, Job: "m", Tick: at(20), Start: at(45), Missed: 3}}, misfires)
+			require.Equal(t, []periodic.Event{{Kind: periodic.EventMisfire, Job: "m", Tick: at(20), Start: at(45), Missed: 3, Dropped: c.dropped}}, misfires)
 			require.Equal(t, 3, job.Stats().Misfires)
+			require.Equal(t, c.dropped, job.Stats().Dropped)
 			require.True(t, job.NextRun().Equal(at(50)), job.NextRun())
 			e.advance(10 * time.Second)
 			require.Equal(t, []string{" 50s run tick 50s"}, e.lines())

@@ -51,7 +51,7 @@
 //	periodic.run.start_lateness  Float64Histogram s        job            tick to start, recorded as the run ends
 //	periodic.run.active          Int64UpDownCounter {run}  job            runs started and not returned
 //	periodic.tick.misfired       Int64Counter {tick}       job            ticks released past the misfire grace
-//	periodic.tick.dropped        Int64Counter {tick}       job            late ticks past the catch-up window
+//	periodic.tick.dropped        Int64Counter {tick}       job            late ticks never run
 //	periodic.job.next_run        Float64ObservableGauge s  job            Unix time of the next run (Observe)
 //
 // Every point also has periodic.scheduler.name when WithScheduler gave

@@ -40,7 +40,7 @@ func (in *instruments) make(m metric.Meter) error {
 	in.misfired, errs[4] = m.Int64Counter("periodic.tick.misfired", metric.WithUnit("{tick}"),
 		metric.WithDescription("Ticks released later than the misfire grace."))
 	in.dropped, errs[5] = m.Int64Counter("periodic.tick.dropped", metric.WithUnit("{tick}"),
-		metric.WithDescription("Late ticks older than the catch-up window, dropped unrun."))
+		metric.WithDescription("Late ticks never run: past the catch-up window, or not run by the misfire policy."))
 	in.nextRun, errs[6] = m.Float64ObservableGauge("periodic.job.next_run", metric.WithUnit("s"),
 		metric.WithDescription("When the job runs next, in seconds since the Unix epoch."))
 	for _, err := range errs {

@@ -64,7 +64,7 @@ func WithJobLabel(name string) Option {
 //	periodic_run_start_lateness_seconds{job}      histogram: tick to start
 //	periodic_runs_in_flight{job}                  gauge: started, not returned
 //	periodic_misfired_ticks_total{job}            counter: ticks released past the misfire grace
-//	periodic_dropped_ticks_total{job}             counter: late ticks past the catch-up window
+//	periodic_dropped_ticks_total{job}             counter: late ticks never run
 //	periodic_next_run_timestamp_seconds{job}      gauge: Unix time of the job's next run
 //
 // The outcomes are those of periodic.Event.Outcome (the periodic.Outcome
@@ -128,7 +128,7 @@ func New(opts ...Option) (*Collector, error) {
 		misfired: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "periodic_misfired_ticks_total",
 			Help: "Ticks released later than the misfire grace, by job."}, job),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "periodic_dropped_ticks_total",
-			Help: "Late ticks older than the catch-up window, dropped unrun, by job."}, job),
+			Help: "Late ticks never run (past the catch-up window, or not run by the misfire policy), by job."}, job),
 		nextRun: prometheus.NewDesc("periodic_next_run_timestamp_seconds",
 			"When the job runs next, in seconds since the Unix epoch; absent while paused or when it will not run again.",
 			job, nil),
