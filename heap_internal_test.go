@@ -139,14 +139,7 @@ func TestHeldTickResumeYieldsToLaterPause(t *testing.T) {
 // gap to stop at, so the test plays handBack's critical section itself
 // (as in tick.go) and then calls resume with the count it saw.
 func TestIntentResumeYieldsToPauseAfterHandBack(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := clock.NewMock()
-	m.Set(t0)
-	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
-	j, err := Schedule(s, Every(time.Second), func(context.Context) (int, error) { return 0, nil })
-	require.NoError(t, err)
-	s.Start()
-
+	t0, _, s, j := everySecondJob(t)
 	s.mu.Lock()
 	e := s.popLocked()
 	s.mu.Unlock()
@@ -184,14 +177,7 @@ func TestIntentResumeYieldsToPauseAfterHandBack(t *testing.T) {
 // without the lock) and hands its tick to handBack, which gives it to the
 // job: Resume goes on from the Update's tick.
 func TestUpdatePausedHeldTick(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := clock.NewMock()
-	m.Set(t0)
-	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
-	j, err := Schedule(s, Every(time.Second), func(context.Context) (int, error) { return 0, nil })
-	require.NoError(t, err)
-	s.Start()
-
+	t0, m, s, j := everySecondJob(t)
 	s.mu.Lock()
 	e := s.popLocked() // the releaser holds the tick at t0+1s
 	s.mu.Unlock()
@@ -211,4 +197,17 @@ func TestUpdatePausedHeldTick(t *testing.T) {
 	cancel()
 	_ = s.Shutdown(ctx)
 	<-s.Done()
+}
+
+// everySecondJob starts a scheduler on a mock clock at t0 with one job
+// ticking every second, its first tick in the heap at t0+1s.
+func everySecondJob(t *testing.T) (time.Time, *clock.Mock, *Scheduler, *Job[int]) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := clock.NewMock()
+	m.Set(t0)
+	s := New(WithClock(m), WithLocation(time.UTC), WithLogger(slog.New(slog.DiscardHandler)))
+	j, err := Schedule(s, Every(time.Second), func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	s.Start()
+	return t0, m, s, j
 }
