@@ -212,6 +212,7 @@ func (s *Scheduler) armLocked() {
 // finds one under way returns, since that one looks at the heap again
 // before it ends.
 func (s *Scheduler) dispatch() {
+	reserveStack(0) // before the lock: growing a stack is not the lock's business
 	s.mu.Lock()
 	s.fires--
 	if s.dispatching || s.stopped {
@@ -220,7 +221,6 @@ func (s *Scheduler) dispatch() {
 		return
 	}
 	s.dispatching = true
-	reserveStack(0)
 	batch := s.dispatchBuf
 	s.dispatchBuf = nil
 	s.mu.Unlock()
@@ -288,11 +288,11 @@ func (s *Scheduler) spawn(r execer) {
 	s.kept = r
 }
 
-// reserveStack grows the stack of a fresh goroutine once, while it holds
-// two frames: a dispatch runs on the goroutine the timer starts, whose 2
-// KiB do not hold the releaser's frames, and growing the stack in their
-// middle copies a dozen frames, each looked up in the function tables on
-// a cold cache (BENCHMARKS.md, "One ticking job").
+// reserveStack grows the stack of a fresh goroutine once, while only a
+// few frames are on it: a dispatch runs on the goroutine the timer starts,
+// whose 2 KiB do not hold the releaser's frames, and growing the stack in
+// their middle copies a dozen frames, each looked up in the function
+// tables on a cold cache (BENCHMARKS.md, "One ticking job").
 //
 //go:noinline
 func reserveStack(i int) byte {
