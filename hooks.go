@@ -36,7 +36,7 @@ type Event struct {
 	Duration time.Duration // how long the run took (EventFinish, EventPanic)
 	Attempt  int           // the attempt number (EventRetry: the failed one; EventFinish: the last)
 	Missed   int           // ticks released more than the misfire grace late (EventMisfire)
-	Dropped  int           // of Missed, the ticks never run (EventMisfire): Missed minus the late ticks the policy runs; all of them under MisfireSkip, all but one under the coalesce policies, and under MisfireCatchUp those older than WithCatchupWindow or beyond its 1,000
+	Dropped  int           // of Missed, the ticks never run (EventMisfire): Missed minus the late ticks the policy runs: all of them under MisfireSkip; all but the first under MisfireCoalesceEarliest; under MisfireCoalesce all but the latest, or all of them when the tick it runs is on time (within the grace); under MisfireCatchUp those older than WithCatchupWindow or beyond its 1,000
 	// MissedAtLeast says Missed is a lower bound: the trigger (Or, And,
 	// Except, a user's) cannot be counted in closed form, and a span of
 	// late ticks (those within the catch-up window, or those older than
