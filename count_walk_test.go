@@ -15,15 +15,7 @@ func TestCombinedWalkAsNext(t *testing.T) {
 	ny := mustLoad(t, "America/New_York")
 	lh := mustLoad(t, "Australia/Lord_Howe")
 	march := time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC) // New York springs forward on the 8th
-	tests := []struct {
-		name  string
-		tr    Trigger
-		loc   *time.Location
-		from  time.Time
-		span  time.Duration
-		stop  time.Time
-		fixed bool
-	}{
+	tests := []walkCase{
 		{"crons, ties", Or(mustTrigger(t, "*/2 * * * * *"), mustTrigger(t, "*/3 * * * * *")), time.UTC, c0, time.Hour, time.Time{}, true},
 		{"spring forward", Or(mustTrigger(t, "0 */20 * * * *"), mustTrigger(t, "0 30 2 * * *")), ny, march, 3 * 24 * time.Hour, time.Time{}, true},
 		{"fall back, half hour", Or(mustTrigger(t, "0 0,30 * * * *"), mustTrigger(t, "CRON_TZ=UTC 0 15 * * * *")), lh, time.Date(2026, 4, 4, 0, 0, 0, 0, time.UTC), 2 * 24 * time.Hour, time.Time{}, true},
@@ -135,19 +127,7 @@ func BenchmarkWalkMonth(b *testing.B) {
 		next := func(x time.Time) time.Time { return bc.tr.Next(x.In(time.UTC)) }
 		first := next(c0)
 		sp := tickSpan{tr: bc.tr, next: next, loc: time.UTC, first: first, until: first.Add(30 * 24 * time.Hour)}
-		b.Run(bc.name+"/count", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				countTicks(sp)
-			}
-		})
-		b.Run(bc.name+"/catch-up", func(b *testing.B) {
-			b.ReportAllocs()
-			tc := countTicks(sp)
-			for b.Loop() {
-				lastTicks(sp, tc, maxCatchUp)
-			}
-		})
+		benchSpan(b, bc.name, sp)
 	}
 }
 
@@ -168,4 +148,17 @@ func requireWalkAsNext(t *testing.T, sp tickSpan) []time.Time {
 		require.Equal(t, want[i].Location(), got[i].Location(), "tick %d", i)
 	}
 	return got
+}
+
+// walkCase is a span of a trigger's ticks to walk member by member and
+// compare with its Next: from from, span long, in loc, up to stop; fixed
+// says the trigger's members have fixed sets (walked by members).
+type walkCase struct {
+	name  string
+	tr    Trigger
+	loc   *time.Location
+	from  time.Time
+	span  time.Duration
+	stop  time.Time
+	fixed bool
 }

@@ -169,15 +169,7 @@ func TestExceptWalkAsNext(t *testing.T) {
 	fall := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC) // and falls back on November 1st
 	friday := time.Date(2026, 1, 2, 23, 0, 0, 0, time.UTC)
 	user := &counting{tr: MustCron("*/7 * * * * *")}
-	tests := []struct {
-		name  string
-		tr    Trigger
-		loc   *time.Location
-		from  time.Time
-		span  time.Duration
-		stop  time.Time
-		fixed bool
-	}{
+	tests := []walkCase{
 		{"seconds", Except(mustTrigger(t, "* * * * * *"), mustTrigger(t, "* 0 * * * *")), time.UTC, c0, 3 * time.Hour, time.Time{}, true},
 		{"minutes, spring forward", Except(Every(7*time.Second), mustTrigger(t, "* 1-3 * * *")), ny, march, 2 * 24 * time.Hour, time.Time{}, true},
 		{"minutes, fall back", Except(mustTrigger(t, "0 */5 * * * *"), mustTrigger(t, "* 1 * * *")), ny, fall, 2 * 24 * time.Hour, time.Time{}, true},
