@@ -40,6 +40,16 @@ type ranked interface{ rank() uint32 }
 
 // deadlines is a binary min-heap of entries ordered by (when, place, seq),
 // of at most 2^31-1 entries. The scheduler's mu guards it.
+//
+// Its root's slot may be empty (nil, the hole): pop takes the root out and
+// leaves its slot for the next push, which puts the new entry there and
+// lets it sink (Floyd's replace-top), since the releaser pops a tick and
+// pushes the job's next one right after, often the earliest again. A lone
+// tick then costs a comparison or two instead of a walk down and a walk
+// up the heap's height, each of them cache misses among 100,000 idle jobs
+// (BENCHMARKS.md, "Issue 14, fourth round"). Every other change fills the
+// hole first (fill); only the root may be empty, and only while the heap
+// holds another entry. size counts the entries.
 type deadlines []*entry
 
 // before orders two entries.
@@ -69,17 +79,57 @@ func (h *deadlines) push(e *entry) {
 	if r, ok := e.ev.(ranked); ok {
 		e.rank = r.rank()
 	}
+	if h.hole() { // replace-top: the hole pop left
+		(*h)[0], e.index = e, 0
+		h.down(0)
+		return
+	}
 	e.index = int32(len(*h))
 	*h = append(*h, e)
 	h.up(len(*h) - 1)
 }
 
-// peek returns the earliest entry, or nil.
+// peek returns the earliest entry, or nil: the root, or with a hole
+// there the earlier of its children.
 func (h deadlines) peek() *entry {
-	if len(h) == 0 {
+	switch {
+	case len(h) == 0:
+		return nil
+	case h[0] != nil:
+		return h[0]
+	case len(h) == 2 || h.before(1, 2):
+		return h[1]
+	}
+	return h[2]
+}
+
+// hole reports whether the root's slot is empty.
+func (h deadlines) hole() bool { return len(h) > 0 && h[0] == nil }
+
+// size returns how many entries the heap holds.
+func (h deadlines) size() int {
+	if h.hole() {
+		return len(h) - 1
+	}
+	return len(h)
+}
+
+// pop takes the earliest entry out, or returns nil, leaving the root's
+// slot empty for the next push unless the heap is left empty.
+func (h *deadlines) pop() *entry {
+	h.fill()
+	if len(*h) == 0 {
 		return nil
 	}
-	return h[0]
+	e := (*h)[0]
+	e.index = -1
+	if len(*h) == 1 {
+		(*h)[0] = nil
+		*h = (*h)[:0]
+		return e
+	}
+	(*h)[0] = nil
+	return e
 }
 
 // holds reports whether e is in the heap. A zero entry's index is 0, so
@@ -94,7 +144,8 @@ func (h *deadlines) remove(e *entry) {
 	if !h.holds(e) {
 		return
 	}
-	i := int(e.index)
+	h.fill()
+	i := int(e.index) // fill may have moved e
 	last := len(*h) - 1
 	if i == 0 && last > 0 {
 		h.popRoot()
@@ -142,20 +193,29 @@ func (h *deadlines) compact() {
 	}
 }
 
-// popRoot takes the earliest entry out of a heap of two or more, as the
-// releaser does for each due deadline. It moves the hole the root leaves
+// popRoot takes the earliest entry out of a heap of two or more whose
+// root's slot is filled, leaving no hole.
+func (h *deadlines) popRoot() {
+	(*h)[0].index = -1
+	(*h)[0] = nil
+	h.fill()
+}
+
+// fill closes the hole at the root, if there is one. It moves the hole
 // down to a leaf along the earlier child of each level, then fills it
 // with the last entry and lets that rise: one comparison a level, where
 // a swap of the last entry to the root and a sift down take two, and the
 // last entry, a late one, rarely rises far (Floyd; as Go's sort does).
-func (h *deadlines) popRoot() {
+func (h *deadlines) fill() {
+	if !h.hole() {
+		return
+	}
 	old := *h
-	root, last := old[0], len(old)-1
+	last := len(old) - 1
 	moved := old[last]
 	old[last] = nil
 	hs := old[:last]
 	*h = hs
-	root.index = -1
 	i, n := 0, len(hs)
 	for {
 		c := 2*i + 1

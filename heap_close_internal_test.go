@@ -15,9 +15,12 @@ import (
 func requireHeap(t *testing.T, h deadlines) {
 	t.Helper()
 	for i, e := range h {
+		if i == 0 && e == nil && len(h) > 1 { // the hole pop leaves for the next push
+			continue
+		}
 		require.NotNil(t, e, "slot %d empty", i)
 		require.Equal(t, i, int(e.index), "entry at %d", i)
-		if i > 0 {
+		if p := parentOf(i); i > 0 && h[p] != nil {
 			require.False(t, h.before(i, parentOf(i)), "entry %d before its parent", i)
 		}
 	}

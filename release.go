@@ -11,8 +11,7 @@ import (
 // popLocked takes the earliest entry out of the heap for the releaser, who
 // owns it until its event hands it back.
 func (s *Scheduler) popLocked() *entry {
-	e := s.heap.peek()
-	s.heap.remove(e)
+	e := s.heap.pop() // its slot stays empty for the next push (heap.go)
 	e.index = held
 	return e
 }
