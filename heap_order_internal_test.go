@@ -101,3 +101,53 @@ func TestHeapOrderRandom(t *testing.T) {
 		require.Equal(t, len(live), h.size())
 	}
 }
+
+// TestHeapPopLeavesTheRootToPush checks the slot pop leaves at the root:
+// peek answers with the earlier of its children, the next push fills it
+// in place, and any other change closes it first; the heap drains in
+// order to empty, leaving no slot behind.
+func TestHeapPopLeavesTheRootToPush(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var h deadlines
+	var seq uint64
+	at := func(sec int) *entry {
+		seq++
+		return &entry{when: t0.Add(time.Duration(sec) * time.Second), seq: seq, index: -1, ev: &fakeEvent{}}
+	}
+	es := []*entry{at(1), at(2), at(3), at(4), at(5)}
+	for _, e := range es {
+		h.push(e)
+	}
+	require.Same(t, es[0], h.pop())
+	require.Nil(t, h[0], "the root's slot is left empty")
+	require.Equal(t, 4, h.size())
+	require.Same(t, es[1], h.peek(), "peek: the earlier child")
+	requireHeap(t, h)
+
+	next := at(0) // earlier than all: it takes the slot and stays
+	h.push(next)
+	require.Same(t, next, h[0])
+	require.Equal(t, int32(0), next.index)
+	require.Equal(t, 5, h.size())
+	requireHeap(t, h)
+
+	require.Same(t, next, h.pop())
+	late := at(9) // later than all: it takes the slot and sinks to a leaf
+	h.push(late)
+	require.Same(t, es[1], h[0])
+	requireHeap(t, h)
+
+	require.Same(t, es[1], h.pop())
+	h.remove(es[3]) // another change closes the slot first
+	require.NotNil(t, h[0])
+	require.Equal(t, int32(-1), es[3].index)
+	requireHeap(t, h)
+
+	var order []*entry
+	for e := h.pop(); e != nil; e = h.pop() {
+		order = append(order, e)
+	}
+	require.Equal(t, []*entry{es[2], es[4], late}, order)
+	require.Empty(t, h, "the last pop leaves no slot")
+	require.Nil(t, h.peek())
+}

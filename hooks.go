@@ -138,6 +138,15 @@ func (s *Scheduler) report(e *Event) {
 	}
 }
 
+// unheard reports whether an event logged at Debug reaches nobody: no
+// hook set was given and the logger drops Debug. A run's start and a
+// nil-returning run's end are not built then: on a lone tick, on a cold
+// cache, building and leveling them is a cost of its own (BENCHMARKS.md,
+// "Issue 14, fourth round").
+func (s *Scheduler) unheard() bool {
+	return len(s.cfg.hooks) == 0 && !s.cfg.log.Handler().Enabled(context.Background(), slog.LevelDebug)
+}
+
 // callHook calls a hook, recovering a panic, which it logs stamped by the
 // scheduler's clock.
 //

@@ -130,6 +130,9 @@ func settledErr(err error) error {
 //
 //go:noinline
 func (r *run[T]) reportStart(start time.Time) {
+	if r.s.unheard() { // a start is logged at Debug
+		return
+	}
 	r.s.report(&Event{Kind: EventStart, Job: r.job.name, Tick: r.tick, Start: start, Context: r, Backfill: r.batch != nil})
 }
 
@@ -138,6 +141,9 @@ func (r *run[T]) reportStart(start time.Time) {
 //go:noinline
 func (r *run[T]) reportEnd(start time.Time, took time.Duration, err error) {
 	s, j := r.s, r.job
+	if err == nil && s.unheard() { // a run that returned nil is logged at Debug
+		return
+	}
 	if pe := asPanic(err); pe != nil {
 		s.report(&Event{Kind: EventPanic, Job: j.name, Tick: r.tick, Start: start, Duration: took, Err: pe, Context: r,
 			Backfill: r.batch != nil})
