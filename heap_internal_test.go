@@ -199,6 +199,35 @@ func TestUpdatePausedHeldTick(t *testing.T) {
 	<-s.Done()
 }
 
+// TestUpdatePausedHeldTickToNone is TestUpdatePausedHeldTick with a new
+// definition that has no tick: handBack gives the job no tick (zero, as
+// an Update of a paused job whose tick is in the heap does), not the
+// tick the releaser held, and Resume ends the job.
+func TestUpdatePausedHeldTickToNone(t *testing.T) {
+	t0, m, s, j := everySecondJob(t)
+	s.mu.Lock()
+	e := s.popLocked()
+	s.mu.Unlock()
+	j.Pause()
+	require.NoError(t, j.Update(Every(7*time.Second), WithStopAt(t0.Add(time.Millisecond)))) // no tick before the stop
+	j.fire(e, m.Now())
+
+	s.mu.Lock()
+	require.Equal(t, jobPaused, j.state)
+	require.True(t, j.tick.when.IsZero(), "handBack gives the job no tick, not %s", j.tick.when)
+	s.mu.Unlock()
+	j.Resume()
+	s.mu.Lock()
+	require.Equal(t, jobEnded, j.state)
+	s.mu.Unlock()
+	require.True(t, j.NextRun().IsZero())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.Shutdown(ctx)
+	<-s.Done()
+}
+
 // everySecondJob starts a scheduler on a mock clock at t0 with one job
 // ticking every second, its first tick in the heap at t0+1s.
 func everySecondJob(t *testing.T) (time.Time, *clock.Mock, *Scheduler, *Job[int]) {

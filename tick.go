@@ -148,11 +148,8 @@ func (j *Job[T]) fireLocked(e *entry, _ time.Time, prep prepared, out *fired) bo
 // handBack gives the held tick back to the job, at the tick that did not
 // run, releases s.mu, and applies a Resume that came meanwhile.
 func (j *Job[T]) handBack(tick time.Time) {
-	if j.replanned { // update.go: Resume goes on from the new definition's tick
-		j.replanned = false
-		if next := j.more().replanNext; !next.IsZero() {
-			tick = next
-		}
+	if j.replanned { // update.go: Resume goes on from the new definition's tick; zero: it has none
+		j.replanned, tick = false, j.more().replanNext
 	}
 	j.tick.index, j.tick.when = -1, tick
 	resume, pauses := j.resumeWanted && j.state == jobPaused, j.pauses
