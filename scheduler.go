@@ -66,10 +66,14 @@ type Scheduler struct {
 	waiters  map[*waiter]struct{}
 	slots    []starter // runs waiting for a slot under WithMaxConcurrency
 	changed  chan struct{}
-	jobs     []*entry             // each job's tick entry (its ev is the job), in registration order: 8 bytes a job; see jobAt
-	names    map[string]jobHandle // jobs given a name by WithName
-	jobSeq   int
-	running  runList // runs in flight, for Shutdown to cancel
+	// driveStart is closed when periodictest starts driving the scheduler
+	// (drivenNow): a Shutdown that looked before then waits on it
+	// (changes), since the idle books matter only from then on.
+	driveStart chan struct{}
+	jobs       []*entry             // each job's tick entry (its ev is the job), in registration order: 8 bytes a job; see jobAt
+	names      map[string]jobHandle // jobs given a name by WithName
+	jobSeq     int
+	running    runList // runs in flight, for Shutdown to cancel
 
 	// deferStarts is set by the releaser while it admits a tick's run: the
 	// runs moved to active meanwhile wait in starts, and the releaser
@@ -362,6 +366,10 @@ func init() {
 		s.watched.Store(true)
 		s.mu.Lock()
 		s.drivenNow = true
+		if s.driveStart != nil {
+			close(s.driveStart)
+			s.driveStart = nil
+		}
 		s.wakeLocked() // the real clock's timer stops
 		s.mu.Unlock()
 	}

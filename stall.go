@@ -30,8 +30,8 @@ func (s *Scheduler) awaitRuns(ctx context.Context) error {
 		// it: taken after, a run that blocked in between (Sleep) would
 		// have changed the books before there was a channel to close, and
 		// nothing would wake this wait.
-		changed := s.changes()
-		if ctx.Err() == nil && s.isDriven() && s.releaseWhileIdle() {
+		changed, driven := s.changes()
+		if ctx.Err() == nil && driven && s.releaseWhileIdle() {
 			if err := s.stalled(); err != nil {
 				s.cancelRuns()
 				<-s.done // the runs wait in Sleep or Await: cancelled, they return
@@ -39,7 +39,7 @@ func (s *Scheduler) awaitRuns(ctx context.Context) error {
 			}
 		}
 		made = nil
-		if !warned && changed != nil {
+		if !warned && driven {
 			warned, made = s.warnNotIdle()
 		}
 		select {
@@ -157,25 +157,23 @@ func (s *Scheduler) notIdle() string {
 	return strings.Join(parts, "; ")
 }
 
-// isDriven reports whether periodictest drives the scheduler's deadlines.
-func (s *Scheduler) isDriven() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.driven || s.drivenNow
-}
-
-// changes returns a channel closed at the next change of the idle state,
-// or nil when only done matters: a scheduler nobody drives.
-func (s *Scheduler) changes() <-chan struct{} {
+// changes returns a channel closed at the next change of the idle state;
+// for a scheduler nobody drives yet, one closed when periodictest starts
+// driving it, since until then only done matters.
+// driven reports which: whether periodictest drives it.
+func (s *Scheduler) changes() (ch <-chan struct{}, driven bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.driven && !s.drivenNow {
-		return nil
+		if s.driveStart == nil {
+			s.driveStart = make(chan struct{})
+		}
+		return s.driveStart, false
 	}
 	if s.changed == nil {
 		s.changed = make(chan struct{})
 	}
-	return s.changed
+	return s.changed, true
 }
 
 // stalled returns an error wrapping ErrStalled if the scheduler is idle,

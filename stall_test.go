@@ -157,3 +157,4 @@ func TestShutdownStalledNoLostWakeUp(t *testing.T) {
 		require.True(t, f.Cancelled())
 	}
 }
+
