@@ -157,4 +157,3 @@ func TestShutdownStalledNoLostWakeUp(t *testing.T) {
 		require.True(t, f.Cancelled())
 	}
 }
-
