@@ -42,9 +42,10 @@ type ranked interface{ rank() uint32 }
 // of at most 2^31-1 entries. The scheduler's mu guards it.
 //
 // Its root's slot may be empty (nil, the hole): pop takes the root out and
-// leaves its slot for the next push, which puts the new entry there and
-// lets it sink (Floyd's replace-top), since the releaser pops a tick and
-// pushes the job's next one right after, often the earliest again. A lone
+// leaves its slot for the next push, which puts the new entry there
+// (replace-top; fillWith: it stays at the root or enters from a leaf),
+// since the releaser pops a tick and pushes the job's next one right
+// after, often the earliest again. A lone
 // tick then costs a comparison or two instead of a walk down and a walk
 // up the heap's height, each of them cache misses among 100,000 idle jobs
 // (BENCHMARKS.md, "Issue 14, fourth round"). Every other change fills the
@@ -80,8 +81,7 @@ func (h *deadlines) push(e *entry) {
 		e.rank = r.rank()
 	}
 	if h.hole() { // replace-top: the hole pop left
-		(*h)[0], e.index = e, 0
-		h.down(0)
+		h.fillWith(e)
 		return
 	}
 	e.index = int32(len(*h))
@@ -232,6 +232,38 @@ func (h *deadlines) fill() {
 	hs[i] = moved
 	moved.index = int32(i)
 	hs.up(i)
+}
+
+// fillWith puts e in the hole at the root. A lone tick's next tick, the
+// earliest again, stays there after a comparison or two; any other moves
+// the hole down to a leaf along the earlier child, one comparison a
+// level, and rises from there, as fill's last entry does: a late tick
+// (the next tick of one of many staggered jobs) rises little, where a
+// sift down from the root would take two comparisons a level.
+func (h deadlines) fillWith(e *entry) {
+	n := len(h)
+	h[0], e.index = e, 0
+	c := 1
+	if 2 < n && h.before(2, 1) {
+		c = 2
+	}
+	if !h.before(c, 0) {
+		return
+	}
+	i := 0
+	for {
+		h[i] = h[c]
+		h[i].index = int32(i)
+		i = c
+		if c = 2*i + 1; c >= n {
+			break
+		}
+		if r := c + 1; r < n && h.before(r, c) {
+			c = r
+		}
+	}
+	h[i], e.index = e, int32(i)
+	h.up(i)
 }
 
 // parentOf returns the index of the parent of the entry at i > 0.
