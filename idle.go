@@ -216,7 +216,7 @@ func (s *Scheduler) releaseDueLocked() bool {
 	if e == nil || !(s.drivenNow || s.driven) || s.stopped || e.when.After(s.cfg.clock.Now()) {
 		return false
 	}
-	s.popLocked()
+	e = s.popLocked() // the entry peek named: with the root's slot empty, pop fills it first
 	s.live.Add(1)
 	s.busy.Add(1)
 	s.mu.Unlock()

@@ -82,13 +82,23 @@ func (j *Job[T]) replanLocked(first time.Time) {
 			j.tick.when = first // Resume goes on from here
 		}
 	case jobActive, jobEnded:
-		if j.tick.index == held { // fire pushes this instead of its own next tick
+		lim := j.conf().limit
+		ends := first.IsZero() || (lim > 0 && j.tickCount() >= lim)
+		if j.tick.index == held {
+			// fire pushes first instead of its own next tick; the state is
+			// the new definition's at once, as for a tick in the heap: a job
+			// with no tick left ends now (its held tick does not run, as a
+			// due tick the releaser has not taken yet would not), so that a
+			// Pause after this Update finds it ended either way.
 			j.replanned, j.more().replanNext = true, first
+			j.state = jobActive
+			if ends {
+				j.state = jobEnded
+			}
 			return
 		}
 		s.heap.remove(&j.tick)
-		lim := j.conf().limit
-		if first.IsZero() || (lim > 0 && j.tickCount() >= lim) {
+		if ends {
 			j.state = jobEnded
 			return
 		}
