@@ -45,9 +45,22 @@ func BenchmarkHeapBurst(b *testing.B) {
 // BenchmarkHeapLoneTick is the heap's part of one ticking job among
 // 100,000 idle ones: its tick popped and its next tick pushed, the
 // earliest again. "slot" pops as the releaser does, leaving the root's
-// slot to the push (replace-top); "two-walks" takes the root out
-// and pushes from a leaf, as before, the comparison in the same run.
+// slot to the push (fillWith); "two-walks" takes the root out and pushes
+// from a leaf, as before the slot, the comparison in the same run.
 func BenchmarkHeapLoneTick(b *testing.B) {
+	benchHeapTicks(b, time.Hour, func(e *entry) time.Time { return e.when.Add(time.Millisecond) })
+}
+
+// BenchmarkHeapStaggeredTick times what TestHeapStaggeredTickComparisons
+// counts: 100,000 jobs ticking in turn, each one's next tick the latest.
+func BenchmarkHeapStaggeredTick(b *testing.B) {
+	benchHeapTicks(b, 0, func(e *entry) time.Time { return e.when.Add(100_000 * time.Millisecond) })
+}
+
+// benchHeapTicks fills a heap with 100,000 entries a millisecond apart
+// from t0+idleFrom, plus one at t0 when idleFrom is not zero, then pops
+// the earliest and pushes it back at next(e), in both modes.
+func benchHeapTicks(b *testing.B, idleFrom time.Duration, next func(e *entry) time.Time) {
 	const idle = 100_000
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, mode := range []string{"slot", "two-walks"} {
@@ -56,20 +69,23 @@ func BenchmarkHeapLoneTick(b *testing.B) {
 			var seq uint64
 			for i := range idle {
 				seq++
-				h.push(&entry{when: t0.Add(time.Hour + time.Duration(i)*time.Millisecond), seq: seq, index: -1, ev: &fakeEvent{}})
+				h.push(&entry{when: t0.Add(idleFrom + time.Duration(i)*time.Millisecond), seq: seq, index: -1, ev: &fakeEvent{}})
 			}
-			tick := &entry{when: t0, index: -1, ev: &fakeEvent{}}
-			h.push(tick)
+			if idleFrom != 0 {
+				h.push(&entry{when: t0, index: -1, ev: &fakeEvent{}})
+			}
 			b.ReportAllocs()
 			for b.Loop() {
+				var e *entry
 				if mode == "slot" {
-					h.pop()
+					e = h.pop()
 				} else {
-					h.remove(h.peek())
+					e = h.peek()
+					h.remove(e)
 				}
 				seq++
-				tick.when, tick.seq = tick.when.Add(time.Millisecond), seq
-				h.push(tick)
+				e.when, e.seq = next(e), seq
+				h.push(e)
 			}
 		})
 	}

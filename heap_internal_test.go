@@ -175,57 +175,50 @@ func TestIntentResumeYieldsToPauseAfterHandBack(t *testing.T) {
 // TestUpdatePausedHeldTick: an Update of a paused job whose tick the
 // releaser holds leaves the entry alone (the releaser reads its time
 // without the lock) and hands its tick to handBack, which gives it to the
-// job: Resume goes on from the Update's tick.
+// job: Resume goes on from the Update's tick. With a new definition that
+// has no tick ("to none"), handBack gives the job no tick (zero, as an
+// Update of a paused job whose tick is in the heap does), not the tick
+// the releaser held, and Resume ends the job.
 func TestUpdatePausedHeldTick(t *testing.T) {
-	t0, m, s, j := everySecondJob(t)
-	s.mu.Lock()
-	e := s.popLocked() // the releaser holds the tick at t0+1s
-	s.mu.Unlock()
-	j.Pause()
-	require.NoError(t, j.Update(Every(7*time.Second)))
-	require.Equal(t, t0.Add(time.Second), e.when, "Update wrote the entry the releaser holds")
-	j.fire(e, m.Now()) // the releaser's fire: the job is paused, the tick goes back to it
+	for _, tc := range []struct {
+		name  string
+		opts  []JobOption
+		tick  time.Duration // after t0; 0: none
+		state jobState      // after Resume
+	}{
+		{"to a tick", nil, 7 * time.Second, jobActive},
+		{"to none", []JobOption{WithStopAt(time.Date(2026, 1, 1, 0, 0, 0, int(time.Millisecond), time.UTC))}, 0, jobEnded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t0, m, s, j := everySecondJob(t)
+			want := time.Time{}
+			if tc.tick > 0 {
+				want = t0.Add(tc.tick)
+			}
+			s.mu.Lock()
+			e := s.popLocked() // the releaser holds the tick at t0+1s
+			s.mu.Unlock()
+			j.Pause()
+			require.NoError(t, j.Update(Every(7*time.Second), tc.opts...))
+			require.Equal(t, t0.Add(time.Second), e.when, "Update wrote the entry the releaser holds")
+			j.fire(e, m.Now()) // the releaser's fire: the job is paused, the tick goes back to it
 
-	s.mu.Lock()
-	require.Equal(t, jobPaused, j.state)
-	require.Equal(t, t0.Add(7*time.Second), j.tick.when, "handBack gives the job the Update's tick")
-	s.mu.Unlock()
-	j.Resume()
-	require.Equal(t, t0.Add(7*time.Second), j.NextRun())
+			s.mu.Lock()
+			require.Equal(t, jobPaused, j.state)
+			require.Equal(t, want, j.tick.when, "handBack gives the job the Update's tick")
+			s.mu.Unlock()
+			j.Resume()
+			s.mu.Lock()
+			require.Equal(t, tc.state, j.state)
+			s.mu.Unlock()
+			require.Equal(t, want, j.NextRun())
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_ = s.Shutdown(ctx)
-	<-s.Done()
-}
-
-// TestUpdatePausedHeldTickToNone is TestUpdatePausedHeldTick with a new
-// definition that has no tick: handBack gives the job no tick (zero, as
-// an Update of a paused job whose tick is in the heap does), not the
-// tick the releaser held, and Resume ends the job.
-func TestUpdatePausedHeldTickToNone(t *testing.T) {
-	t0, m, s, j := everySecondJob(t)
-	s.mu.Lock()
-	e := s.popLocked()
-	s.mu.Unlock()
-	j.Pause()
-	require.NoError(t, j.Update(Every(7*time.Second), WithStopAt(t0.Add(time.Millisecond)))) // no tick before the stop
-	j.fire(e, m.Now())
-
-	s.mu.Lock()
-	require.Equal(t, jobPaused, j.state)
-	require.True(t, j.tick.when.IsZero(), "handBack gives the job no tick, not %s", j.tick.when)
-	s.mu.Unlock()
-	j.Resume()
-	s.mu.Lock()
-	require.Equal(t, jobEnded, j.state)
-	s.mu.Unlock()
-	require.True(t, j.NextRun().IsZero())
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_ = s.Shutdown(ctx)
-	<-s.Done()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_ = s.Shutdown(ctx)
+			<-s.Done()
+		})
+	}
 }
 
 // everySecondJob starts a scheduler on a mock clock at t0 with one job

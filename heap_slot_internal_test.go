@@ -82,37 +82,6 @@ func TestHeapStaggeredTickComparisons(t *testing.T) {
 	}
 }
 
-// BenchmarkHeapStaggeredTick times what TestHeapStaggeredTickComparisons
-// counts, with real times: 100,000 jobs ticking in turn, each next tick
-// the latest. Run: go test -run '^$' -bench HeapStaggeredTick -benchtime 200000x -count 3 .
-func BenchmarkHeapStaggeredTick(b *testing.B) {
-	const idle = 100_000
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, mode := range []string{"slot", "two-walks"} {
-		b.Run(mode, func(b *testing.B) {
-			var h deadlines
-			var seq uint64
-			for i := range idle {
-				seq++
-				h.push(&entry{when: t0.Add(time.Duration(i) * time.Millisecond), seq: seq, index: -1, ev: &fakeEvent{}})
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				var e *entry
-				if mode == "slot" {
-					e = h.pop()
-				} else {
-					e = h.peek()
-					h.remove(e)
-				}
-				seq++
-				e.when, e.seq = e.when.Add(idle*time.Millisecond), seq
-				h.push(e)
-			}
-		})
-	}
-}
-
 // TestHeapVacateWithTheRootSlot mixes the releaser's pops (which leave the
 // root's slot), pushes, removes, and Shutdown's vacate and compact, and
 // checks the heap's shape and order after each step: compact must close
