@@ -45,12 +45,12 @@ type ranked interface{ rank() uint32 }
 // leaves its slot for the next push, which puts the new entry there
 // (replace-top; fillWith: it stays at the root or enters from a leaf),
 // since the releaser pops a tick and pushes the job's next one right
-// after, often the earliest again. A lone
-// tick then costs a comparison or two instead of a walk down and a walk
-// up the heap's height, each of them cache misses among 100,000 idle jobs
-// (BENCHMARKS.md, "Issue 14, fourth round"). Every other change fills the
-// hole first (fill); only the root may be empty, and only while the heap
-// holds another entry. size counts the entries.
+// after, often the earliest again. A lone tick then costs a comparison or
+// two instead of a walk down and a walk up the heap's height, each of
+// them cache misses among 100,000 idle jobs (BENCHMARKS.md, "Issue 14,
+// fourth round"). Every other change fills the hole first (fill); only
+// the root may be empty, and only while the heap holds another entry.
+// size counts the entries.
 type deadlines []*entry
 
 // before orders two entries.
@@ -122,13 +122,10 @@ func (h *deadlines) pop() *entry {
 		return nil
 	}
 	e := (*h)[0]
-	e.index = -1
-	if len(*h) == 1 {
-		(*h)[0] = nil
+	e.index, (*h)[0] = -1, nil
+	if len(*h) == 1 { // no slot is left in an empty heap
 		*h = (*h)[:0]
-		return e
 	}
-	(*h)[0] = nil
 	return e
 }
 

@@ -157,10 +157,10 @@ func (s *Scheduler) notIdle() string {
 	return strings.Join(parts, "; ")
 }
 
-// changes returns a channel closed at the next change of the idle state;
-// for a scheduler nobody drives yet, one closed when periodictest starts
-// driving it, since until then only done matters.
-// driven reports which: whether periodictest drives it.
+// changes reports whether periodictest drives the scheduler and returns
+// a channel closed at the next change of the idle state, or, if nobody
+// drives it yet, one closed when periodictest starts driving it: until
+// then only done matters.
 func (s *Scheduler) changes() (ch <-chan struct{}, driven bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
