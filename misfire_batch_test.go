@@ -18,13 +18,7 @@ import (
 // Run twice, the same timeline gives the same events.
 func TestMisfireBatchBudget(t *testing.T) {
 	run := func() []periodic.Event {
-		var mu sync.Mutex
-		var events []periodic.Event
-		e := newEnv(t, quiet, periodic.WithMisfireGrace(0), periodic.WithHooks(periodic.Hooks{OnMisfire: func(ev periodic.Event) {
-			mu.Lock()
-			defer mu.Unlock()
-			events = append(events, ev)
-		}}))
+		e, log := misfireEnv(t)
 		triggers := []periodic.Trigger{periodic.MustCron("*/6 * * * * *")}
 		for range 4 {
 			triggers = append(triggers, periodic.And(periodic.MustCron("*/2 * * * * *"), periodic.MustCron("*/3 * * * * *")))
@@ -37,9 +31,7 @@ func TestMisfireBatchBudget(t *testing.T) {
 		e.s.Start()
 		e.advance(6 * time.Second) // each ran at 6 s; the next tick, 12 s, is late after the jump
 		e.jump(month)
-		mu.Lock()
-		defer mu.Unlock()
-		return events
+		return log.all()
 	}
 	events := run()
 	require.Len(t, events, 5)
@@ -70,13 +62,8 @@ func TestMisfireBatchBudget(t *testing.T) {
 // left of the instant's budget, but each still finds, and runs, its
 // latest 1,000 late ticks, the walk of the ticks that run being its own.
 func TestMisfireBatchCatchUp(t *testing.T) {
-	var mu sync.Mutex
-	var events []periodic.Event
-	e := newEnv(t, quiet, periodic.WithMisfireGrace(0), periodic.WithHooks(periodic.Hooks{OnMisfire: func(ev periodic.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		events = append(events, ev)
-	}}))
+	e, log := misfireEnv(t)
+	var mu sync.Mutex // guards ticks
 	or := periodic.Or(periodic.MustCron("*/2 * * * * *"), periodic.MustCron("*/3 * * * * *"))
 	ticks := map[string][]time.Time{}
 	for _, name := range []string{"a", "b"} {
@@ -94,6 +81,7 @@ func TestMisfireBatchCatchUp(t *testing.T) {
 	now := at(3).Add(month)
 	_, late := lateTicks(func(s int64) bool { return s%2 == 0 || s%3 == 0 }, at(3), now)
 	want := append(late, now) // now is a tick, on time
+	events := log.all()
 	mu.Lock()
 	defer mu.Unlock()
 	require.Len(t, events, 2)
@@ -105,4 +93,29 @@ func TestMisfireBatchCatchUp(t *testing.T) {
 		require.Equal(t, want, ticks[name][2:], name)
 	}
 	require.Equal(t, []int{2000, 1396}, []int{events[0].Missed, events[1].Missed}, "a counted to the walk's cap, b with what a left")
+}
+
+// misfireLog keeps the misfire events a scheduler reports.
+type misfireLog struct {
+	mu     sync.Mutex
+	events []periodic.Event
+}
+
+// all returns the events so far.
+func (l *misfireLog) all() []periodic.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.events
+}
+
+// misfireEnv is an env whose every late tick misfires (no grace) and
+// whose misfire events are kept in the log it returns.
+func misfireEnv(t *testing.T) (*env, *misfireLog) {
+	log := &misfireLog{}
+	e := newEnv(t, quiet, periodic.WithMisfireGrace(0), periodic.WithHooks(periodic.Hooks{OnMisfire: func(ev periodic.Event) {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		log.events = append(log.events, ev)
+	}}))
+	return e, log
 }
